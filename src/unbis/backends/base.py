@@ -1,0 +1,125 @@
+"""The backend contract: hyperparameters in __init__, learned state in attributes ending in ``_``."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import scipy.sparse as sp
+
+from unbis.analysis import Analyzer
+from unbis.backends.params import build_params, params_to_dict
+from unbis.corpus.document import Document
+from unbis.errors import NotFittedError
+from unbis.vocab.subject_index import Vocabulary
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every backend needs besides its own parameters: the vocabulary and the text analyzer."""
+
+    vocab: Vocabulary
+    analyzer: Analyzer
+
+
+@dataclass(frozen=True)
+class NoParams:
+    pass
+
+
+class Backend(ABC):
+    """A suggestion algorithm. Subclasses set ``name``, ``Params`` and implement the underscored hooks.
+
+    ``suggest_batch`` returns a CSR matrix (documents x vocabulary size) of scores in [0, 1];
+    evaluation consumes it directly.
+    """
+
+    name: ClassVar[str]
+    Params: ClassVar[type] = NoParams
+    #: Whether ``fit`` needs labelled documents (the matcher does not).
+    requires_training: ClassVar[bool] = True
+
+    def __init__(self, context: Context, params: Any = None, **overrides: Any) -> None:
+        self.context = context
+        if params is None:
+            params = build_params(self.Params, overrides)
+        elif overrides:
+            params = build_params(self.Params, {**params_to_dict(params), **overrides})
+        self.params = params
+        self.fitted_: bool = False
+
+    # -- public API --------------------------------------------------------------------------
+    def fit(self, documents: Iterable[Document]) -> Self:
+        """Learn from labelled documents. ``documents`` may be iterated more than once."""
+        self._fit(documents)
+        self.fitted_ = True
+        return self
+
+    def suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Score every vocabulary concept for each text (sparse: only candidates are stored)."""
+        if not self.fitted_:
+            raise NotFittedError(f"backend {self.name!r} is not trained: run `unbis train` first")
+        if not texts:
+            return sp.csr_matrix((0, len(self.context.vocab)), dtype=np.float32)
+        scores = self._suggest_batch(texts)
+        return sp.csr_matrix(scores, dtype=np.float32)
+
+    def save(self, directory: Path) -> None:
+        """Write learned state into ``directory`` (already created; the project makes it atomic)."""
+        if not self.fitted_:
+            raise NotFittedError(f"backend {self.name!r} is not trained; nothing to save")
+        self._save(directory)
+
+    @classmethod
+    def load(cls, directory: Path, context: Context, params: dict[str, Any]) -> Self:
+        backend = cls(context, build_params(cls.Params, params))
+        backend._load(directory)
+        backend.fitted_ = True
+        return backend
+
+    def params_dict(self) -> dict[str, Any]:
+        return params_to_dict(self.params)
+
+    # -- hooks -------------------------------------------------------------------------------
+    @abstractmethod
+    def _fit(self, documents: Iterable[Document]) -> None: ...
+
+    @abstractmethod
+    def _suggest_batch(self, texts: Sequence[str]) -> sp.spmatrix | np.ndarray: ...
+
+    @abstractmethod
+    def _save(self, directory: Path) -> None: ...
+
+    @abstractmethod
+    def _load(self, directory: Path) -> None: ...
+
+
+def save_arrays(path: Path, **arrays: np.ndarray) -> None:
+    np.savez(path, **arrays)
+
+
+def load_arrays(path: Path, mmap: bool = False) -> dict[str, np.ndarray]:
+    """Load an ``.npz`` safely (no pickle)."""
+    with np.load(path, allow_pickle=False, mmap_mode="r" if mmap else None) as data:
+        return {k: data[k] for k in data.files}
+
+
+def save_sparse(path: Path, matrix: sp.spmatrix) -> None:
+    sp.save_npz(path, sp.csr_matrix(matrix), compressed=False)
+
+
+def load_sparse(path: Path) -> sp.csr_matrix:
+    return sp.csr_matrix(sp.load_npz(path))
+
+
+def save_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
