@@ -10,12 +10,21 @@ from unbis.errors import InputError
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 
 
-@cache
-def get_analyzer(language: str) -> Analyzer:
-    """The analyzer for a UN language code (cached: analyzers are stateless)."""
-    from unbis.analysis.snowball import SnowballAnalyzer
+def normalise_language(language: str) -> str:
+    """``"EN"``, ``"en-GB"``, ``"zh_Hant"`` -> the UN language code; anything else is an InputError."""
+    lang = language.strip().lower().replace("_", "-").split("-", 1)[0]
+    if lang not in UN_LANGUAGES:
+        raise InputError(f"unsupported language {language!r}; choose one of {', '.join(UN_LANGUAGES)}")
+    return lang
 
-    lang = language.lower()
+
+def get_analyzer(language: str) -> Analyzer:
+    """The shared analyzer for a UN language code (analyzers only cache, so sharing is safe)."""
+    return _analyzer(normalise_language(language))
+
+
+@cache
+def _analyzer(lang: str) -> Analyzer:
     if lang == "zh":
         from unbis.analysis.chinese import ChineseAnalyzer
 
@@ -24,6 +33,6 @@ def get_analyzer(language: str) -> Analyzer:
         from unbis.analysis.arabic import ArabicAnalyzer
 
         return ArabicAnalyzer()
-    if lang in UN_LANGUAGES:
-        return SnowballAnalyzer(lang)
-    raise InputError(f"unsupported language {language!r}; choose one of {', '.join(UN_LANGUAGES)}")
+    from unbis.analysis.snowball import SnowballAnalyzer
+
+    return SnowballAnalyzer(lang)

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import scipy.sparse as sp
 
-from unbis.analysis import Analyzer
+from unbis.analysis import Analyzer, detect_language, get_analyzer
 from unbis.backends.params import build_params, params_to_dict
 from unbis.corpus.document import Document
 from unbis.errors import NotFittedError
@@ -21,10 +21,24 @@ from unbis.vocab.subject_index import Vocabulary
 
 @dataclass(frozen=True)
 class Context:
-    """What every backend needs besides its own parameters: the vocabulary and the text analyzer."""
+    """What every backend needs besides its own parameters: the vocabulary and the project language.
+
+    ``language`` is a UN language code, or ``"auto"`` to detect it per document (multilingual projects).
+    """
 
     vocab: Vocabulary
-    analyzer: Analyzer
+    language: str = "en"
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """The analyzer of a single-language project (English when the language is ``auto``)."""
+        return get_analyzer("en" if self.language == "auto" else self.language)
+
+    def analyzer_for(self, text: str) -> Analyzer:
+        """The analyzer for one document: the project language, or the detected one."""
+        if self.language == "auto":
+            return get_analyzer(detect_language(text))
+        return get_analyzer(self.language)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,18 @@
 """Reading labelled and unlabelled document collections, streaming."""
 
 from unbis.corpus.document import Document
+from unbis.corpus.formats import FORMATS, Format
+from unbis.corpus.readers import Corpus, OnUnknown, detect_format, iter_labels, read_documents
+from unbis.corpus.report import ReadReport
 
-__all__ = ["Document"]
+__all__ = [
+    "FORMATS",
+    "Corpus",
+    "Document",
+    "Format",
+    "OnUnknown",
+    "ReadReport",
+    "detect_format",
+    "iter_labels",
+    "read_documents",
+]

@@ -14,3 +14,4 @@ class Document:
     name: str = ""  # file name or record id, used in index output
     source: str = ""  # "path" or "path:line" for messages
     language: str | None = None
+    labels: list[str] = field(default_factory=list)  # raw label strings as read (kept when no vocabulary)

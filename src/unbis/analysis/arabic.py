@@ -1,0 +1,49 @@
+"""Arabic: orthographic normalisation, then Snowball's Arabic stemmer (PyStemmer) and stop words.
+
+The same Arabic word is written many ways: with or without short vowels (harakat), stretched with
+tatweel, with hamza on or under its alef or not, with final ى or ي, ة or ه. Normalising all of them to
+one spelling before stemming makes every variant give the same term.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import ClassVar
+
+from unbis.analysis.snowball import SnowballAnalyzer
+
+# Word = letters/digits; harakat (U+064B-U+065F), superscript alef (U+0670) and Quranic marks (U+06D6-U+06ED)
+# are combining marks that Python's \w does not match, so they must not end a word.
+ARABIC_WORD = re.compile(r"[^\W_]+(?:[\u064b-\u065f\u0670\u06d6-\u06ed\u0300-\u036f]+[^\W_]*)*")
+
+_DELETE = dict.fromkeys([*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), 0x0640])  # marks, tatweel
+_MAP = {
+    "أ": "ا",  # alef with hamza above
+    "إ": "ا",  # alef with hamza below
+    "آ": "ا",  # alef with madda
+    "ٱ": "ا",  # alef wasla
+    "ى": "ي",  # alef maqsura -> yeh (final -y spelt either way, e.g. in Egyptian usage)
+    "ة": "ه",  # ta marbuta -> heh (often written without its dots)
+    "ی": "ي",  # Persian yeh, found in text typed on Persian keyboards
+    "ک": "ك",  # keheh -> kaf, same reason
+}
+NORMALISE_TABLE = str.maketrans({**{chr(k): None for k in _DELETE}, **_MAP})
+
+
+def normalise_arabic(text: str) -> str:
+    """Harakat and tatweel removed, alef variants -> ا, ى -> ي, ة -> ه (length may change)."""
+    return text.translate(NORMALISE_TABLE)
+
+
+class ArabicAnalyzer(SnowballAnalyzer):
+    """Normalised, Snowball-stemmed Arabic terms; offsets point at the original (vocalised) words."""
+
+    word_pattern: ClassVar[re.Pattern[str]] = ARABIC_WORD
+
+    def __init__(self, min_length: int = 2, use_stopwords: bool = True) -> None:
+        super().__init__("ar", min_length=min_length, use_stopwords=use_stopwords)
+
+    def prepare(self, word: str) -> str:
+        """NFKC (presentation forms -> letters), case folding for Latin words, Arabic normalisation."""
+        return normalise_arabic(unicodedata.normalize("NFKC", word).casefold())

@@ -1,0 +1,138 @@
+"""Compiling a vocabulary's labels of one language into an Aho-Corasick automaton.
+
+Every label (preferred, alternative, hidden) becomes its unit sequence joined by :data:`SEP`; one
+automaton holds both the whole-label patterns (exact matches) and the label *parts* (single words),
+whose occurrences feed gapped / reordered matching. One scan of a document finds both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ahocorasick
+import numpy as np
+
+from unbis.backends.matcher.units import SEP, label_parts, text_units
+from unbis.vocab.subject_index import Vocabulary
+
+KIND_CODE = {"pref": 0, "alt": 1, "hidden": 2}
+
+
+@dataclass
+class LabelIndex:
+    """The compiled labels of one language. Label ids index the parallel lists/arrays."""
+
+    language: str
+    concept: np.ndarray  # int32, concept id of each label
+    text: list[str]  # the label as written in the vocabulary
+    kind: np.ndarray  # int8, KIND_CODE
+    n_units: np.ndarray  # int16, units in the label (its length)
+    parts: list[tuple[int, ...]]  # distinct part ids of each label (empty: exact matching only)
+    part_units: list[int]  # length in units of each part
+    part_labels: list[list[int]]  # inverted: labels that contain each part
+    ambiguity: np.ndarray  # int16, concepts sharing this label's unit sequence
+    generality: np.ndarray  # int32, other labels that contain this label's unit sequence
+    automaton: ahocorasick.Automaton = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+def _key(units: tuple[str, ...] | list[str]) -> str:
+    return SEP + SEP.join(units) + SEP
+
+
+def compile_labels(vocab: Vocabulary, language: str, min_parts: int = 2) -> LabelIndex:
+    """Analyse every label of ``language`` once and build the automaton.
+
+    Labels whose analysis is empty (all stop words) are skipped. A label takes part in gapped matching
+    when it has at least ``min_parts`` distinct parts.
+    """
+    concept: list[int] = []
+    texts: list[str] = []
+    kinds: list[int] = []
+    units_of: list[tuple[str, ...]] = []
+    seen: set[tuple[int, tuple[str, ...]]] = set()
+    for cid, c in enumerate(vocab.concepts):
+        for lang, kind, label in c.all_labels():
+            if lang != language:
+                continue
+            units = tuple(text_units(label, language).terms)
+            if not units or (cid, units) in seen:
+                continue  # nothing to match, or the same concept reached by another spelling
+            seen.add((cid, units))
+            concept.append(cid)
+            texts.append(label)
+            kinds.append(KIND_CODE[kind])
+            units_of.append(units)
+
+    # Exact patterns: unit sequence -> labels having it (several concepts may share a label).
+    exact: dict[str, list[int]] = {}
+    for lid, units in enumerate(units_of):
+        exact.setdefault(_key(units), []).append(lid)
+
+    # Parts for gapped matching, interned to ids.
+    part_id: dict[tuple[str, ...], int] = {}
+    parts: list[tuple[int, ...]] = []
+    part_labels: list[list[int]] = []
+    for lid, label in enumerate(texts):
+        ids: list[int] = []
+        for p in label_parts(label, language):
+            if not p:
+                continue
+            pid = part_id.setdefault(p, len(part_id))
+            if pid == len(part_labels):
+                part_labels.append([])
+            if pid not in ids:
+                ids.append(pid)
+        if len(ids) >= min_parts:
+            parts.append(tuple(ids))
+            for pid in ids:
+                part_labels[pid].append(lid)
+        else:
+            parts.append(())
+    part_units = [0] * len(part_id)
+    for p, pid in part_id.items():
+        part_units[pid] = len(p)
+
+    automaton = ahocorasick.Automaton()
+    keys = set(exact) | {_key(p) for p in part_id}
+    for key in keys:
+        units = tuple(key[1:-1].split(SEP))
+        automaton.add_word(key, (tuple(exact.get(key, ())), part_id.get(units, -1), len(units)))
+    if keys:
+        automaton.make_automaton()
+
+    ambiguity = np.zeros(len(texts), dtype=np.int16)
+    for lids in exact.values():
+        n_concepts = len({concept[i] for i in lids})
+        ambiguity[lids] = n_concepts
+    generality = _generality(automaton, units_of, concept) if keys else np.zeros(0, dtype=np.int32)
+    return LabelIndex(
+        language=language,
+        concept=np.asarray(concept, dtype=np.int32),
+        text=texts,
+        kind=np.asarray(kinds, dtype=np.int8),
+        n_units=np.asarray([len(u) for u in units_of], dtype=np.int16),
+        parts=parts,
+        part_units=part_units,
+        part_labels=part_labels,
+        ambiguity=ambiguity,
+        generality=generality,
+        automaton=automaton,
+    )
+
+
+def _generality(automaton: ahocorasick.Automaton, units_of: list[tuple[str, ...]], concept: list[int]) -> np.ndarray:
+    """How many labels of other concepts contain each label: a zero-shot proxy for how generic it is
+    (发展 / DEVELOPMENT sits inside hundreds of labels; 可持续发展 inside few)."""
+    counts = np.zeros(len(units_of), dtype=np.int32)
+    for lid, units in enumerate(units_of):
+        if len(units) < 2:
+            continue
+        found: set[int] = set()
+        for _end, (lids, _pid, _n) in automaton.iter(_key(units)):
+            found.update(other for other in lids if concept[other] != concept[lid])
+        for other in found:
+            counts[other] += 1
+    return counts

@@ -1,0 +1,94 @@
+"""Texts as sequences of matching *units* with character offsets into the original text.
+
+Labels and documents go through the same function, so a label matches wherever its unit sequence
+occurs in the document's. For Latin, Cyrillic and Arabic script the units are the language analyzer's
+terms (case- and accent-folded stems, stop words dropped; Arabic orthographic variants folded by the
+Arabic analyzer). For Chinese the units are single Han characters (simplified script): matching on
+characters makes the label 可持续发展 meet raw 可持续发展 and segmented 可 持续 发展 alike, whatever
+the segmenter does; punctuation becomes a barrier unit so a label never matches across it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+from typing import NamedTuple
+
+from unbis.analysis import get_analyzer
+
+#: joins units into the string the Aho-Corasick automaton scans; never part of a unit
+SEP = "\x1f"
+#: the unit punctuation becomes in Chinese text: no label contains it, so no match spans it
+BARRIER = "\x1e"
+
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+# One Han character, or a run of other letters/digits, or one punctuation character.
+_ZH_UNIT = re.compile(f"([{_HAN}])|([^\\W_{_HAN}]+)|([^\\w\\s])")
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+class Units(NamedTuple):
+    """A text as units: ``terms[i]`` spans ``text[starts[i]:ends[i]]``."""
+
+    terms: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+@cache
+def _simplifier() -> Callable[[str], str]:
+    """Traditional -> simplified Chinese (OpenCC when installed, else zhconv), as the analyzer does."""
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s").convert  # type: ignore[no-any-return]
+    except ImportError:  # pragma: no cover - only where OpenCC is missing
+        import zhconv
+
+        return lambda text: zhconv.convert(text, "zh-hans")
+
+
+def chinese_units(text: str) -> Units:
+    """Han characters one by one, other words folded, punctuation as barriers, spaces ignored."""
+    folded = text.translate(_FULLWIDTH)
+    simplified = _simplifier()(folded)
+    # Keep offsets exact: fall back to the unconverted text if conversion changed the length.
+    if len(simplified) == len(folded):
+        folded = simplified
+    terms: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in _ZH_UNIT.finditer(folded):
+        han, word = m.group(1), m.group(2)
+        if han is not None:
+            terms.append(han)
+        elif word is not None:
+            terms.append(unicodedata.normalize("NFKC", word).casefold())
+        else:
+            terms.append(BARRIER)
+        starts.append(m.start())
+        ends.append(m.end())
+    return Units(terms, starts, ends)
+
+
+def text_units(text: str, language: str) -> Units:
+    """The matching units of ``text`` read as ``language``."""
+    if language == "zh":
+        return chinese_units(text)
+    tokens = get_analyzer(language).tokens(text)
+    return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens])
+
+
+def label_parts(label: str, language: str) -> list[tuple[str, ...]]:
+    """The words of a label, each as its unit sequence, for gapped / reordered matching.
+
+    Non-Chinese: each analyzer term is a part. Chinese: the analyzer's words (segmented, function
+    words removed), each as its characters; one-character words are too ambiguous to anchor a gapped
+    match and are dropped.
+    """
+    if language != "zh":
+        return [(t,) for t in text_units(label, language).terms]
+    words = get_analyzer("zh").terms(label)
+    return [tuple(chinese_units(w).terms) for w in words if len(w) >= 2]

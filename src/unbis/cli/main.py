@@ -1,0 +1,160 @@
+"""The `unbis` command line: a thin layer over unbis.service."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from unbis import __version__, service
+from unbis.cli.progress import err_console, progress_bar
+from unbis.cli.vocab_cmd import app as vocab_app
+from unbis.errors import UnbisError
+
+app = typer.Typer(
+    help="UNBIS Indexer: suggest UNBIS Thesaurus descriptors for UN documents in six languages.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(vocab_app, name="vocab")
+
+ProjectArg = Annotated[Path, typer.Argument(help="Project directory (created by `unbis train`).")]
+CorpusArg = Annotated[list[Path], typer.Argument(help="Corpus files or directories (input format, TSV, JSONL, .gz).")]
+LimitOpt = Annotated[int, typer.Option("--limit", "-l", min=1, help="Number of suggestions per document.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"unbis {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every skipped document.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s",
+                        stream=sys.stderr)
+
+
+@app.command()
+def train(
+    project_dir: ProjectArg,
+    corpus: CorpusArg,
+    vocab: Annotated[str | None, typer.Option(help="Vocabulary: SKOS/TSV/CSV path or 'unbis'.")] = None,
+    language: Annotated[str | None, typer.Option(help="ar, zh, en, fr, ru, es or auto (default: detect).")] = None,
+    backend: Annotated[str | None, typer.Option(help="Train one backend instead of the default pipeline.")] = None,
+    param: Annotated[list[str] | None, typer.Option(help="backend.key=value hyperparameter (repeatable).")] = None,
+    on_unknown: Annotated[str, typer.Option(help="Unknown labels: error, skip or add.")] = "skip",
+    strict: Annotated[bool, typer.Option(help="Stop at the first bad document.")] = False,
+) -> None:
+    """Train a project from labelled documents (written atomically: the old model stays until done)."""
+    with progress_bar("training: reading") as advance:
+        result = service.train(project_dir, corpus, vocab_spec=vocab, language=language, backend=backend,
+                               params=param or [], on_unknown=on_unknown, strict=strict, progress=advance)
+    err_console.print(result.report.summary())
+    err_console.print(
+        f"trained {result.project.config.backend} ({result.language}) on {result.vocab_note} "
+        f"in {result.seconds:.1f} s -> {project_dir}"
+    )
+
+
+@app.command()
+def suggest(
+    file: Annotated[str, typer.Argument(help="A text file, or - for standard input.")] = "-",
+    project: Annotated[Path | None, typer.Option(help="Project directory; default: bundled UNBIS.")] = None,
+    limit: LimitOpt = 10,
+    threshold: Annotated[float | None, typer.Option(help="Minimum score.")] = None,
+    language: Annotated[str | None, typer.Option(help="Language of the labels shown.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Suggest descriptors for one document."""
+    text = _read_text(file)
+    proj = service.open_project(project)
+    [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language)
+    if as_json:
+        typer.echo(json.dumps({"suggestions": rows}, ensure_ascii=False))
+        return
+    for row in rows:
+        typer.echo(f"{row['score']:.4f}\t{row['label']}\t<{row['uri']}>")
+
+
+def _read_text(file: str) -> str:
+    if file == "-":
+        return sys.stdin.read()
+    path = Path(file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnbisError(f"{file}: cannot read: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnbisError(f"{file}: not UTF-8 text (byte {exc.start})") from exc
+    if text.startswith("%%%"):  # a labelled document: suggest from its text only
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    return text
+
+
+@app.command()
+def index(
+    project_dir: ProjectArg,
+    inputs: Annotated[list[Path], typer.Argument(help="Files or directories of documents.")],
+    jsonl: Annotated[Path, typer.Option("--jsonl", help="Output JSON Lines file.")],
+    limit: LimitOpt = 10,
+) -> None:
+    """Suggest for every document and write one JSON line each."""
+    proj = service.open_project(project_dir)
+    with jsonl.open("w", encoding="utf-8") as out, progress_bar("indexing") as advance:
+        result = service.index(proj, inputs, out, limit=limit, progress=advance)
+    err_console.print(result.report.summary())
+    err_console.print(f"wrote {result.written} documents to {jsonl}")
+
+
+@app.command("eval")
+def eval_(
+    project_dir: ProjectArg,
+    corpus: CorpusArg,
+    limit: LimitOpt = 10,
+    threshold: Annotated[float, typer.Option(help="Minimum score for a suggestion to count.")] = 0.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    results_file: Annotated[Path | None, typer.Option(help="Write a per-subject TSV report here.")] = None,
+) -> None:
+    """Evaluate a project against labelled documents, with Annif's metric definitions."""
+    proj = service.open_project(project_dir)
+    with progress_bar("evaluating") as advance:
+        result = service.evaluate(proj, corpus, limit=limit, threshold=threshold, progress=advance)
+    err_console.print(result.report.summary())
+    if results_file:
+        _write_per_subject(results_file, result.per_subject, proj)
+    if as_json:
+        typer.echo(json.dumps(result.metrics))
+        return
+    for key, value in result.metrics.items():
+        typer.echo(f"{key:<28}{value:.4f}" if isinstance(value, float) else f"{key:<28}{value}")
+
+
+def _write_per_subject(path: Path, rows: list[dict], proj: service.Project) -> None:
+    if not rows:
+        path.write_text("", encoding="utf-8")
+        return
+    keys = [k for k in rows[0] if k != "subject"]
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("\t".join(["uri", "label", *keys]) + "\n")
+        for row in rows:
+            sid = int(row["subject"])
+            fh.write("\t".join([proj.vocab.uri(sid), proj.vocab.label(sid), *(str(row[k]) for k in keys)]) + "\n")
+
+
+def run() -> None:
+    """Entry point with clean errors: a message and exit 2 for bad input (click handles Ctrl-C)."""
+    try:
+        app()
+    except UnbisError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise SystemExit(2) from None

@@ -1,0 +1,89 @@
+"""Atomic, versioned project saves: write a new version directory, then swap a symlink."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+CURRENT = "current"
+VERSIONS = "versions"
+
+
+@contextlib.contextmanager
+def new_version(project_dir: Path) -> Iterator[Path]:
+    """Yield a fresh directory to write a model into; publish it only if the block succeeds.
+
+    A crash or Ctrl-C inside the block leaves the previous version in place (the staging
+    directory is removed, or at worst left behind under ``versions/`` unreferenced).
+    """
+    versions = project_dir / VERSIONS
+    versions.mkdir(parents=True, exist_ok=True)
+    version_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    staging = versions / f".staging-{version_id}"
+    staging.mkdir()
+    try:
+        yield staging
+        _fsync_tree(staging)
+        final = versions / version_id
+        os.rename(staging, final)
+        publish(project_dir, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _prune_old(project_dir, keep=2)
+
+
+def publish(project_dir: Path, version_dir: Path) -> None:
+    """Point ``current`` at ``version_dir`` atomically (rename of a symlink over another)."""
+    link = project_dir / CURRENT
+    tmp_link = project_dir / f".{CURRENT}-{uuid.uuid4().hex[:8]}"
+    os.symlink(os.path.relpath(version_dir, project_dir), tmp_link)
+    os.replace(tmp_link, link)
+    _fsync_dir(project_dir)
+
+
+def current_version(project_dir: Path) -> Path | None:
+    link = project_dir / CURRENT
+    if not link.exists():
+        return None
+    return link.resolve()
+
+
+def _prune_old(project_dir: Path, keep: int) -> None:
+    """Keep the newest ``keep`` versions (the current one always) so a rollback stays possible."""
+    current = current_version(project_dir)
+    versions = sorted(
+        (p for p in (project_dir / VERSIONS).iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.name,
+    )
+    for old in versions[:-keep]:
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in root.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(root)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace a small file atomically (write beside it, then rename)."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,195 @@
+"""A project: vocabulary + language + one trained backend, saved as a self-contained directory."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from unbis.backends.base import Backend, Context
+from unbis.backends.registry import get_backend_class
+from unbis.corpus.document import Document
+from unbis.errors import IncompatibleModelError, NotFittedError, NotFoundError
+from unbis.evaluation import filter_suggestions
+from unbis.project.atomic import current_version, new_version, write_text_atomic
+from unbis.project.manifest import Manifest
+from unbis.vocab.subject_index import Vocabulary
+
+CONFIG = "project.json"
+VOCAB = "vocab.json.gz"
+MODEL = "model"
+DEFAULT_BACKEND = "tfidf"
+
+
+@dataclass
+class ProjectConfig:
+    """What a project is, as stored in ``project.json`` next to the model."""
+
+    name: str
+    backend: str
+    language: str  # UN language code, or "auto" for per-document detection
+    params: dict[str, Any] = field(default_factory=dict)
+    limit: int = 10
+    threshold: float = 0.0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    subject: int
+    uri: str
+    label: str
+    score: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {"uri": self.uri, "label": self.label, "score": round(float(self.score), 6)}
+
+
+class Project:
+    """A loaded, ready-to-suggest project."""
+
+    def __init__(
+        self,
+        config: ProjectConfig,
+        vocab: Vocabulary,
+        backend: Backend,
+        path: Path | None = None,
+        manifest: Manifest | None = None,
+    ) -> None:
+        self.config = config
+        self.vocab = vocab
+        self.backend = backend
+        self.path = path
+        self.manifest = manifest
+
+    @property
+    def project_id(self) -> str:
+        return self.config.name
+
+    @property
+    def version(self) -> str:
+        """The model version (its directory name), for feedback records and hot reload."""
+        if self.path is None:
+            return "bundled"
+        current = current_version(self.path)
+        return current.name if current else "unsaved"
+
+    # -- suggesting ----------------------------------------------------------------------------
+    def suggest_matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self.backend.suggest_batch(list(texts))
+
+    def suggest(
+        self,
+        texts: Sequence[str],
+        limit: int | None = None,
+        threshold: float | None = None,
+        language: str | None = None,
+    ) -> list[list[Suggestion]]:
+        """Ranked suggestions per text, best first (labels in ``language`` when given)."""
+        scores = self.suggest_matrix(texts)
+        top = filter_suggestions(
+            scores,
+            limit=self.config.limit if limit is None else limit,
+            threshold=self.config.threshold if threshold is None else threshold,
+        )
+        return [self.to_suggestions(top.getrow(i), language) for i in range(top.shape[0])]
+
+    def to_suggestions(self, row: sp.csr_matrix, language: str | None = None) -> list[Suggestion]:
+        order = np.lexsort((row.indices, -row.data))
+        return [
+            Suggestion(
+                int(row.indices[j]),
+                self.vocab.uri(int(row.indices[j])),
+                self.vocab.label(int(row.indices[j]), language),
+                float(row.data[j]),
+            )
+            for j in order
+        ]
+
+    # -- persistence ---------------------------------------------------------------------------
+    def save(self, project_dir: Path, training: dict[str, Any] | None = None) -> None:
+        """Write config, vocabulary, manifest and model as a new version, atomically."""
+        project_dir.mkdir(parents=True, exist_ok=True)
+        with new_version(project_dir) as staging:
+            (staging / CONFIG).write_text(json.dumps(asdict(self.config), indent=1, ensure_ascii=False), "utf-8")
+            self.vocab.save(staging / VOCAB)
+            (staging / MODEL).mkdir()
+            self.backend.save(staging / MODEL)
+            Manifest(
+                backend=self.backend.name,
+                params=self.backend.params_dict(),
+                vocab_hash=self.vocab.content_hash(),
+                vocab_size=len(self.vocab),
+                language=self.config.language,
+                training=training or {},
+            ).save(staging)
+        self.path = project_dir
+
+    def update_config(self, **changes: Any) -> None:
+        """Change stored settings (limit, threshold) of the current version in place, atomically."""
+        for key, value in changes.items():
+            setattr(self.config, key, value)
+        if self.path is not None and (current := current_version(self.path)):
+            write_text_atomic(current / CONFIG, json.dumps(asdict(self.config), indent=1, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, project_dir: Path) -> Project:
+        """Load the current version; refuse models from another format or vocabulary with a retrain hint."""
+        if not project_dir.is_dir():
+            raise NotFoundError(f"no project at {project_dir}")
+        version = current_version(project_dir)
+        if version is None:
+            raise NotFittedError(f"{project_dir}: the project has no trained model; run `unbis train` first")
+        manifest = Manifest.load(version)
+        try:
+            config = ProjectConfig(**json.loads((version / CONFIG).read_text("utf-8")))
+        except (OSError, TypeError, json.JSONDecodeError) as exc:
+            raise IncompatibleModelError(f"{version / CONFIG}: unreadable ({exc}); retrain the project") from exc
+        vocab = Vocabulary.load(version / VOCAB)
+        manifest.check_vocab(vocab.content_hash(), project_dir)
+        backend_cls = get_backend_class(manifest.backend)
+        context = Context(vocab, config.language)
+        backend = backend_cls.load(version / MODEL, context, manifest.params)
+        return cls(config, vocab, backend, path=project_dir, manifest=manifest)
+
+
+def train_project(
+    project_dir: Path,
+    documents: Iterable[Document],
+    vocab: Vocabulary,
+    language: str,
+    backend: str = DEFAULT_BACKEND,
+    params: dict[str, Any] | None = None,
+    name: str | None = None,
+    training: dict[str, Any] | None = None,
+) -> Project:
+    """Fit ``backend`` on ``documents`` and save the project atomically; the old model stays until then."""
+    backend_cls = get_backend_class(backend)
+    model = backend_cls(Context(vocab, language), **(params or {}))
+    started = time.perf_counter()
+    model.fit(documents)
+    info = {**(training or {}), "train_seconds": round(time.perf_counter() - started, 3)}
+    config = ProjectConfig(name=name or project_dir.name, backend=backend, language=language,
+                           params=model.params_dict())
+    project = Project(config, vocab, model)
+    project.save(project_dir, training=info)
+    project.manifest = Manifest.load(current_version(project_dir))  # type: ignore[arg-type]
+    return project
+
+
+@cache
+def default_project() -> Project:
+    """The bundled zero-shot UNBIS project: the thesaurus matcher in all six languages."""
+    from unbis.vocab.loaders import load_unbis
+
+    vocab = load_unbis()
+    backend = get_backend_class("matcher")(Context(vocab, "auto")).fit([])
+    config = ProjectConfig(name="unbis-default", backend="matcher", language="auto",
+                           params=backend.params_dict(), limit=10)
+    return Project(config, vocab, backend)

@@ -1,0 +1,209 @@
+"""The one service layer that the CLI, the REST API and the web page call.
+
+Front ends stay thin: they parse their input, call a function here and format its result.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, TextIO
+
+import scipy.sparse as sp
+
+from unbis.analysis import UN_LANGUAGES, detect_language
+from unbis.backends.registry import backend_names
+from unbis.corpus.document import Document
+from unbis.corpus.readers import Corpus, iter_labels, read_documents
+from unbis.corpus.report import ReadReport
+from unbis.errors import InputError, ParameterError
+from unbis.evaluation import EvaluationBatch, gold_matrix
+from unbis.project import Project, default_project, train_project
+from unbis.project.project import DEFAULT_BACKEND
+from unbis.vocab.derived import vocab_from_labels
+from unbis.vocab.loaders import load_unbis, load_vocabulary
+from unbis.vocab.subject_index import Vocabulary
+
+BATCH_SIZE = 32
+Progress = Callable[[int], None]
+
+
+def open_project(path: Path | None) -> Project:
+    """A trained project directory, or the bundled zero-shot UNBIS project when ``path`` is None."""
+    return default_project() if path is None else Project.load(path)
+
+
+def parse_params(items: Sequence[str], default_backend: str) -> dict[str, dict[str, str]]:
+    """``backend.key=value`` strings (``key=value`` means the trained backend) into a nested dict."""
+    params: dict[str, dict[str, str]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ParameterError(f"--param {item!r}: expected backend.key=value")
+        backend, dot, name = key.rpartition(".")
+        params.setdefault(backend if dot else default_backend, {})[name] = value
+    return params
+
+
+# -- vocabulary and language choice -------------------------------------------------------------
+def choose_vocabulary(spec: str | None, corpus: Sequence[Path], language: str) -> tuple[Vocabulary, str]:
+    """The vocabulary for training: the given one, else bundled UNBIS if the corpus labels are UNBIS
+    descriptors, else one derived from the corpus labels. Returns it with a sentence saying why."""
+    if spec:
+        return load_vocabulary(spec, language=language), f"vocabulary {spec}"
+    labels = Counter(label for labels in iter_labels(corpus) for label in labels)
+    if not labels:
+        raise InputError("the training corpus has no labels and no --vocab was given")
+    unbis = load_unbis()
+    known = sum(n for label, n in labels.items() if unbis.resolve(label) is not None)
+    share = known / sum(labels.values())
+    if share >= 0.9:
+        return unbis, f"bundled UNBIS Thesaurus ({share:.0%} of the corpus labels are UNBIS descriptors)"
+    vocab = vocab_from_labels([[label] for label in labels], language=language)
+    return vocab, f"vocabulary derived from the corpus labels ({len(vocab)} subjects; only {share:.0%} are UNBIS)"
+
+
+def choose_language(language: str | None, documents: Iterable[Document], sample: int = 20) -> str:
+    """The given language, or the majority language detected over the first documents."""
+    if language:
+        lang = language.lower()
+        if lang != "auto" and lang not in UN_LANGUAGES:
+            raise InputError(f"unsupported language {language!r}; choose one of {', '.join(UN_LANGUAGES)}")
+        return lang
+    votes = Counter(detect_language(doc.text) for doc in islice(documents, sample))
+    if not votes:
+        return "en"
+    (best, n), = votes.most_common(1)
+    return best if n / sum(votes.values()) >= 0.8 else "auto"
+
+
+# -- training --------------------------------------------------------------------------------------
+@dataclass
+class TrainResult:
+    project: Project
+    report: ReadReport
+    vocab_note: str
+    language: str
+    seconds: float
+
+
+def train(
+    project_dir: Path,
+    corpus: Sequence[Path],
+    *,
+    vocab_spec: str | None = None,
+    language: str | None = None,
+    backend: str | None = None,
+    params: Sequence[str] = (),
+    on_unknown: str = "skip",
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> TrainResult:
+    """Train a project directory from labelled corpora; the previous model stays until the new one is saved."""
+    backend = backend or DEFAULT_BACKEND
+    if backend not in backend_names():
+        raise ParameterError(f"unknown backend {backend!r}; available: {', '.join(backend_names())}")
+    started = time.perf_counter()
+    probe = read_documents(corpus, None, on_unknown="skip")
+    lang = choose_language(language, probe)
+    vocab, note = choose_vocabulary(vocab_spec, corpus, lang)
+    nested = parse_params(params, backend)
+    own = nested.pop(backend, {})
+    if nested:
+        own.update({f"{b}.{k}": v for b, values in nested.items() for k, v in values.items()})
+    docs = Corpus(corpus, vocab, on_unknown=on_unknown, strict=strict)  # type: ignore[arg-type]
+    stream: Iterable[Document] = _counting(docs, progress) if progress else docs
+    project = train_project(
+        project_dir, stream, vocab, lang, backend=backend, params=own,
+        training={"corpus": [str(p) for p in corpus], "vocabulary": note},
+    )
+    return TrainResult(project, docs.report, note, lang, time.perf_counter() - started)
+
+
+class _counting:
+    """A re-iterable wrapper that reports each document read (progress bars)."""
+
+    def __init__(self, docs: Iterable[Document], progress: Progress) -> None:
+        self.docs = docs
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[Document]:
+        for doc in self.docs:
+            self.progress(1)
+            yield doc
+
+
+# -- suggesting, indexing, evaluating ------------------------------------------------------------
+def batches(documents: Iterable[Document], size: int = BATCH_SIZE) -> Iterator[list[Document]]:
+    it = iter(documents)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def suggest_texts(
+    project: Project, texts: Sequence[str], limit: int | None = None, threshold: float | None = None,
+    language: str | None = None,
+) -> list[list[dict[str, Any]]]:
+    """JSON-ready suggestions per text: ``{"uri", "label", "score"}``, best first."""
+    for text in texts:
+        if not text.strip():
+            raise InputError("empty text: nothing to suggest from")
+    return [[s.as_json() for s in row] for row in project.suggest(texts, limit, threshold, language)]
+
+
+@dataclass
+class IndexResult:
+    written: int = 0
+    report: ReadReport = field(default_factory=ReadReport)
+
+
+def index(
+    project: Project, inputs: Sequence[Path], out: TextIO, limit: int = 10, threshold: float | None = None,
+    progress: Progress | None = None,
+) -> IndexResult:
+    """Suggest for every document under ``inputs``, one JSON line each:
+    ``{"document": name, "suggestions": [{"uri", "label", "score"}, ...]}``."""
+    result = IndexResult()
+    docs = read_documents(inputs, None, labelled=False, report=result.report)
+    for batch in batches(docs):
+        rows = project.suggest([d.text for d in batch], limit=limit, threshold=threshold)
+        for doc, row in zip(batch, rows, strict=True):
+            out.write(json.dumps({"document": doc.name, "suggestions": [s.as_json() for s in row]},
+                                 ensure_ascii=False) + "\n")
+        result.written += len(batch)
+        if progress:
+            progress(len(batch))
+    return result
+
+
+@dataclass
+class EvalResult:
+    metrics: dict[str, Any]
+    report: ReadReport
+    per_subject: list[dict[str, Any]]
+
+
+def evaluate(
+    project: Project, corpus: Sequence[Path], limit: int = 10, threshold: float = 0.0,
+    progress: Progress | None = None, on_unknown: str = "skip",
+) -> EvalResult:
+    """Annif-identical metrics of ``project`` against the gold labels of ``corpus``."""
+    report = ReadReport()
+    docs = read_documents(corpus, project.vocab, on_unknown=on_unknown, report=report)  # type: ignore[arg-type]
+    n = len(project.vocab)
+    acc = EvaluationBatch(n)
+    for batch in batches(docs):
+        pred = project.suggest_matrix([d.text for d in batch])
+        gold = gold_matrix([d.subjects for d in batch], n)
+        acc.add(sp.csr_matrix(pred), gold)
+        if progress:
+            progress(len(batch))
+    if report.read == 0:
+        raise InputError(f"no documents to evaluate in {', '.join(map(str, corpus))}: {report.summary()}")
+    return EvalResult(acc.results(limit=limit, threshold=threshold), report,
+                      acc.per_subject(limit=limit, threshold=threshold))

@@ -1,0 +1,80 @@
+"""The `unbis` command line as scripts call it: train -> suggest -> index -> eval, and its errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EVAL_KEYS = {"p@1", "p@3", "p@5", "r@5", "f1@5", "ndcg", "ndcg@5", "ndcg@10", "docs"}
+
+
+def unbis(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real console entry point in a subprocess."""
+    code = "from unbis.cli.main import run; run()"
+    return subprocess.run([sys.executable, "-c", code, *args], input=stdin, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory, eurlex_train: Path, eurlex_vocab: Path) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "proj"
+    result = unbis("train", str(out), str(eurlex_train), "--vocab", str(eurlex_vocab), "--language", "en",
+                   "--backend", "tfidf")
+    assert result.returncode == 0, result.stderr
+    assert "read " in result.stderr and "skipped" in result.stderr
+    return out
+
+
+def test_suggest_json_shape(project: Path, eurlex_validation: Path) -> None:
+    doc = sorted(eurlex_validation.glob("*.txt"))[0]
+    result = unbis("suggest", str(doc), "--project", str(project), "--limit", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["suggestions"]) == 3
+    assert set(data["suggestions"][0]) == {"uri", "label", "score"}
+
+
+def test_suggest_reads_stdin(project: Path, eurlex_validation: Path) -> None:
+    text = sorted(eurlex_validation.glob("*.txt"))[1].read_text(encoding="utf-8")
+    result = unbis("suggest", "-", "--project", str(project), "--json", stdin=text)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["suggestions"]
+
+
+def test_index_writes_one_line_per_document(project: Path, eurlex_validation: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = unbis("index", str(project), str(eurlex_validation), "--jsonl", str(out), "--limit", "4")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    names = sorted(p.name for p in eurlex_validation.glob("*.txt"))
+    assert sorted(line["document"] for line in lines) == names
+    assert all(0 < len(line["suggestions"]) <= 4 for line in lines)
+    first = lines[0]["suggestions"]
+    assert [s["score"] for s in first] == sorted((s["score"] for s in first), reverse=True)
+
+
+def test_eval_json_has_the_contract_keys(project: Path, eurlex_validation: Path) -> None:
+    result = unbis("eval", str(project), str(eurlex_validation), "--json")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert EVAL_KEYS <= set(metrics)
+    assert metrics["docs"] == len(list(eurlex_validation.glob("*.txt")))
+    assert 0 <= metrics["f1@5"] <= 1 and 0 < metrics["ndcg"] <= 1
+
+
+def test_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
+    result = unbis("train", str(tmp_path / "p"), str(tmp_path / "nope"), "--backend", "tfidf")
+    assert result.returncode == 2
+    assert "nope" in result.stderr and "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_untrained_project_error(tmp_path: Path, eurlex_validation: Path) -> None:
+    (tmp_path / "p").mkdir()
+    result = unbis("eval", str(tmp_path / "p"), str(eurlex_validation), "--json")
+    assert result.returncode == 2
+    assert "unbis train" in result.stderr
