@@ -68,7 +68,7 @@ def annif_dcg(true: np.ndarray, pred: np.ndarray, limit: int | None) -> float:
     if limit is not None:
         n_pred = min(limit, n_pred)
     nz = np.flatnonzero(pred)
-    order = nz[np.argsort(-pred[nz], kind="stable")][:n_pred]
+    order = nz[np.argsort(-pred[nz].astype(float), kind="stable")][:n_pred]
     gain = true[order].astype(float)
     discount = np.log2(np.arange(1, n_pred + 1) + 1)
     return float((gain / discount).sum())
@@ -102,7 +102,8 @@ def test_filter_keeps_top_limit_and_drops_non_positive() -> None:
     pred = sp.csr_matrix(np.array([[0.1, 0.9, 0.0, 0.5, -0.3, 0.7], [0.0] * 6, [0.2, 0, 0, 0, 0, 0]]))
     out = filter_suggestions(pred, limit=2)
     assert out.dtype == np.float32
-    assert out.toarray().tolist() == pytest.approx([[0, 0.9, 0, 0, 0, 0.7], [0] * 6, [0.2, 0, 0, 0, 0, 0]])
+    expected = np.array([[0, 0.9, 0, 0, 0, 0.7], [0] * 6, [0.2, 0, 0, 0, 0, 0]], dtype=np.float32)
+    assert np.array_equal(out.toarray(), expected)
     # Explicitly stored zeros are no suggestion and must not use up the limit.
     stored_zero = sp.csr_matrix((np.array([0.0, 0.4]), np.array([0, 1]), np.array([0, 2])), shape=(1, 3))
     assert filter_suggestions(stored_zero, limit=1).nnz == 1

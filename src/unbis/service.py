@@ -5,7 +5,6 @@ Front ends stay thin: they parse their input, call a function here and format it
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -59,7 +58,7 @@ def choose_vocabulary(spec: str | None, corpus: Sequence[Path], language: str) -
     labels = Counter(label for labels in iter_labels(corpus) for label in labels)
     if not labels:
         raise InputError("the training corpus has no labels and no --vocab was given")
-    unbis = load_unbis()
+    unbis = load_unbis(fresh=True)  # training may add labels to it (--on-unknown add)
     known = sum(n for label, n in labels.items() if unbis.resolve(label) is not None)
     share = known / sum(labels.values())
     if share >= 0.9:
@@ -166,19 +165,29 @@ def index(
     project: Project, inputs: Sequence[Path], out: TextIO, limit: int = 10, threshold: float | None = None,
     progress: Progress | None = None,
 ) -> IndexResult:
-    """Suggest for every document under ``inputs``, one JSON line each:
-    ``{"document": name, "suggestions": [{"uri", "label", "score"}, ...]}``."""
+    """Suggest for every document under ``inputs``, one JSON line each (in this process, to a stream):
+    ``{"document": name, "suggestions": [{"uri", "label", "score"}, ...]}``. For files, parallel workers,
+    resuming, TSV/MARC output and an errors file, use :func:`index_files`."""
+    from unbis.batch import jsonl_line
+
     result = IndexResult()
     docs = read_documents(inputs, None, labelled=False, report=result.report)
     for batch in batches(docs):
         rows = project.suggest([d.text for d in batch], limit=limit, threshold=threshold)
-        for doc, row in zip(batch, rows, strict=True):
-            out.write(json.dumps({"document": doc.name, "suggestions": [s.as_json() for s in row]},
-                                 ensure_ascii=False) + "\n")
+        out.write("".join(jsonl_line(doc.name, [s.as_json() for s in row])
+                          for doc, row in zip(batch, rows, strict=True)))
         result.written += len(batch)
         if progress:
             progress(len(batch))
     return result
+
+
+def index_files(project: Project, inputs: Sequence[Path], out: Path, **options: Any) -> Any:
+    """Batch indexing into a file: parallel, resumable, crash-safe (see :func:`unbis.batch.run_index`
+    for the options); returns an :class:`unbis.batch.IndexSummary`."""
+    from unbis.batch import run_index
+
+    return run_index(project, inputs, out, **options)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from unbis.analysis.snowball import SnowballAnalyzer
 
 # Word = letters/digits; harakat (U+064B-U+065F), superscript alef (U+0670) and Quranic marks (U+06D6-U+06ED)
 # are combining marks that Python's \w does not match, so they must not end a word.
+ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u06d6-\u06ed\u0300-\u036f]")
 ARABIC_WORD = re.compile(r"[^\W_]+(?:[\u064b-\u065f\u0670\u06d6-\u06ed\u0300-\u036f]+[^\W_]*)*")
 
 _DELETE = dict.fromkeys([*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), 0x0640])  # marks, tatweel
@@ -40,6 +41,7 @@ class ArabicAnalyzer(SnowballAnalyzer):
     """Normalised, Snowball-stemmed Arabic terms; offsets point at the original (vocalised) words."""
 
     word_pattern: ClassVar[re.Pattern[str]] = ARABIC_WORD
+    mark_pattern: ClassVar[re.Pattern[str]] = ARABIC_MARKS
 
     def __init__(self, min_length: int = 2, use_stopwords: bool = True) -> None:
         super().__init__("ar", min_length=min_length, use_stopwords=use_stopwords)

@@ -11,6 +11,10 @@ segmentation is preserved as a floor) while splitting chunks the segmenter would
 spaces and segments the joined text exactly like raw text (perfect agreement, human boundaries lost);
 ``"keep"`` takes the human chunks as they are (human boundaries only, least agreement). The agreement
 of each strategy on the seed document is measured in tests/test_analysis.py.
+
+jieba likes long compounds (多边合作, 联合国秘书处) where people and thesaurus labels write two words, so
+every Han word of four or more characters is split into its dictionary parts (see ``split_compound``):
+on the seed this lifts raw/segmented agreement from 0.87 to 0.95.
 """
 
 from __future__ import annotations
@@ -43,21 +47,27 @@ Segmenter = Callable[[str], list[str]]
 WordCheck = Callable[[str], bool]
 
 
+SegmenterName = Literal["auto", "rjieba", "jieba"]
+
+
 @cache
-def _segmenter() -> tuple[Segmenter, WordCheck]:
-    """rjieba (Rust, fast) when installed, else jieba (pure Python, same dictionary and algorithm):
-    the cut function and a dictionary look-up."""
-    try:
-        import rjieba
+def _segmenter(name: SegmenterName = "auto") -> tuple[Segmenter, WordCheck]:
+    """The cut function and dictionary look-up of rjieba (Rust, fast) or jieba (pure Python, same
+    dictionary and algorithm). "auto" takes rjieba when installed, else jieba."""
+    if name in ("auto", "rjieba"):
+        try:
+            import rjieba
 
-        return rjieba.cut, rjieba.has_word
-    except ImportError:  # pragma: no cover - exercised only where rjieba is missing
-        import jieba
+            return rjieba.cut, rjieba.has_word
+        except ImportError:
+            if name == "rjieba":
+                raise
+    import jieba
 
-        jieba.setLogLevel(60)  # its dictionary-loading chatter goes to stderr otherwise
-        jieba.dt.initialize()
-        freq = jieba.dt.FREQ
-        return (lambda text: list(jieba.cut(text, HMM=True))), (lambda word: freq.get(word, 0) > 0)
+    jieba.setLogLevel(60)  # its dictionary-loading chatter goes to stderr otherwise
+    jieba.dt.initialize()
+    freq = jieba.dt.FREQ
+    return (lambda text: list(jieba.cut(text, HMM=True))), (lambda word: freq.get(word, 0) > 0)
 
 
 def split_compound(word: str, has_word: WordCheck) -> list[str]:
@@ -77,10 +87,10 @@ def split_compound(word: str, has_word: WordCheck) -> list[str]:
     best[0] = 0
     for end in range(2, n + 1):
         for start in range(0, end - 1):
-            if best[start] >= 0 and best[start] + 1 > best[end] and (end - start) < n:
-                if has_word(word[start:end]):
-                    best[end] = best[start] + 1
-                    back[end] = start
+            # Cheap checks first: the dictionary look-up is the costly part.
+            if best[start] >= 0 and best[start] + 1 > best[end] and (end - start) < n and has_word(word[start:end]):
+                best[end] = best[start] + 1
+                back[end] = start
     if best[n] < 2:
         return [word]
     parts: list[str] = []
@@ -126,12 +136,19 @@ class ChineseAnalyzer(Analyzer):
 
     language = "zh"
 
-    def __init__(self, presegmented: PresegmentedMode = "resegment", use_stopwords: bool = True) -> None:
+    def __init__(
+        self,
+        presegmented: PresegmentedMode = "resegment",
+        use_stopwords: bool = True,
+        segmenter: SegmenterName = "auto",
+    ) -> None:
         if presegmented not in PRESEGMENTED_MODES:
             raise ValueError(f"presegmented must be one of {PRESEGMENTED_MODES}, got {presegmented!r}")
+        if segmenter not in ("auto", "rjieba", "jieba"):
+            raise ValueError(f"segmenter must be 'auto', 'rjieba' or 'jieba', got {segmenter!r}")
         self.presegmented = presegmented
         self._stop = STOPWORDS["zh"] if use_stopwords else frozenset()
-        self._cut, self._has_word = _segmenter()
+        self._cut, self._has_word = _segmenter(segmenter)
         self._simplify = _to_simplified()
         # piece or chunk -> its (term, start, end) triples relative to the piece: words repeat a lot,
         # so most pieces cost one dict lookup.

@@ -1,36 +1,42 @@
-"""Offline language detection restricted to the six UN languages."""
+"""Offline language detection restricted to the six UN languages.
+
+The script decides Arabic, Chinese and Russian outright (each is the only UN language written in its
+script); only Latin-script text needs a statistical model, py3langid restricted to en/fr/es.
+"""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
-from unbis.analysis.factory import UN_LANGUAGES
+from unbis.analysis.factory import UN_LANGUAGES, normalise_language
+
+SAMPLE_CHARS = 4000  # enough for a confident decision; keeps detection O(1) for long documents
 
 
-def _script_vote(sample: str) -> str | None:
-    """Scripts decide ar/zh/ru outright; only Latin text needs a statistical model."""
+def _script_counts(sample: str) -> dict[str, int]:
+    """Letters per script: "ar", "zh" (Han, weighted x3), "ru" (Cyrillic), "latin"."""
     counts = {"ar": 0, "zh": 0, "ru": 0, "latin": 0}
     for ch in sample:
         o = ord(ch)
-        if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF:
+        if o < 0x80:
+            if ch.isalpha():
+                counts["latin"] += 1
+        elif 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0x08A0 <= o <= 0x08FF or 0xFB50 <= o <= 0xFEFF:
             counts["ar"] += 1
-        elif 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
-            counts["zh"] += 1
-        elif 0x0400 <= o <= 0x04FF:
+        elif 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2EBEF:
+            # A Han character is a syllable, often a word: weight it against letters of other scripts.
+            counts["zh"] += 3
+        elif 0x0400 <= o <= 0x052F:
             counts["ru"] += 1
         elif ch.isalpha() and o < 0x0250:
             counts["latin"] += 1
-    best = max(counts, key=lambda k: counts[k])
-    if counts[best] == 0:
-        return None
-    # CJK characters carry a word each, so weight them up against letters.
-    if counts["zh"] * 3 >= counts["latin"] and counts["zh"] > 0:
-        return "zh"
-    return None if best == "latin" else best
+    return counts
 
 
 @cache
-def _identifier():  # type: ignore[no-untyped-def]
+def _identifier() -> Any:
+    """py3langid's bundled model, restricted to the Latin-script UN languages (loaded once)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
@@ -39,12 +45,14 @@ def _identifier():  # type: ignore[no-untyped-def]
 
 
 def detect_language(text: str, default: str = "en") -> str:
-    """The UN language of ``text`` (``default`` when there is nothing to go on)."""
-    sample = text[:4000]
-    by_script = _script_vote(sample)
-    if by_script:
-        return by_script
-    if not any(ch.isalpha() for ch in sample):
+    """The UN language of ``text``; ``default`` when it has no letters to go on."""
+    default = normalise_language(default)
+    sample = text[:SAMPLE_CHARS]
+    counts = _script_counts(sample)
+    best = max(counts, key=lambda k: counts[k])
+    if counts[best] == 0:
         return default
+    if best != "latin":
+        return best
     lang, _prob = _identifier().classify(sample)
-    return lang if lang in UN_LANGUAGES else default
+    return str(lang) if lang in UN_LANGUAGES else default

@@ -114,7 +114,7 @@ class Backend(ABC):
 
 
 def save_arrays(path: Path, **arrays: np.ndarray) -> None:
-    np.savez(path, **arrays)
+    np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy stubs mistype **kwds
 
 
 def load_arrays(path: Path, mmap: bool = False) -> dict[str, np.ndarray]:

@@ -10,6 +10,7 @@ from unbis.errors import NotFoundError
 # name -> (module, class, extra that provides its dependencies or None)
 _BACKENDS: dict[str, tuple[str, str, str | None]] = {
     "tfidf": ("unbis.backends.tfidf", "TfidfBackend", None),
+    "matcher": ("unbis.backends.matcher.backend", "MatcherBackend", None),
 }
 
 

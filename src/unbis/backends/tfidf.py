@@ -48,7 +48,8 @@ class TfidfBackend(Backend):
         x = self.vectorizer_.transform([terms for terms, _ in labelled])
         rows = np.repeat(np.arange(len(labelled)), [len(s) for _, s in labelled])
         cols = np.concatenate([np.asarray(s, dtype=np.int64) for _, s in labelled])
-        y = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(labelled), len(self.context.vocab)))
+        shape = (len(labelled), len(self.context.vocab))
+        y = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
         self.centroids_ = normalize(sp.csr_matrix(y.T @ x))  # subjects x terms
 
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from unbis import __version__, service
+from unbis.cli import feedback_cmd, serve_cmd
 from unbis.cli.progress import err_console, progress_bar
 from unbis.cli.vocab_cmd import app as vocab_app
 from unbis.errors import UnbisError
@@ -21,6 +22,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(vocab_app, name="vocab")
+app.add_typer(feedback_cmd.app, name="feedback")
+app.command("serve")(serve_cmd.serve)
+app.command("learn")(feedback_cmd.learn)
 
 ProjectArg = Annotated[Path, typer.Argument(help="Project directory (created by `unbis train`).")]
 CorpusArg = Annotated[list[Path], typer.Argument(help="Corpus files or directories (input format, TSV, JSONL, .gz).")]
@@ -105,15 +109,40 @@ def _read_text(file: str) -> str:
 def index(
     project_dir: ProjectArg,
     inputs: Annotated[list[Path], typer.Argument(help="Files or directories of documents.")],
-    jsonl: Annotated[Path, typer.Option("--jsonl", help="Output JSON Lines file.")],
+    jsonl: Annotated[Path | None, typer.Option("--jsonl", help="Write JSON Lines here (the default format).")]
+    = None,
+    tsv: Annotated[Path | None, typer.Option("--tsv", help="Write Annif-style TSV: name, <uri>, label, score.")]
+    = None,
+    marc: Annotated[Path | None, typer.Option("--marc", help="Write MARC 21 records with 650 fields.")] = None,
     limit: LimitOpt = 10,
+    threshold: Annotated[float | None, typer.Option(help="Minimum score.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes [default: all cores].")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="Redo from scratch instead of resuming.")] = False,
+    errors: Annotated[Path | None, typer.Option(help="Errors file [default: OUT.errors].")] = None,
+    dask: Annotated[str | None, typer.Option(help="Run on a Dask cluster: tcp://HOST:8786, or 'local'.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch (one atomic append).")] = 64,
 ) -> None:
-    """Suggest for every document and write one JSON line each."""
+    """Suggest for every document, in parallel, into one output file (resumable: rerun to continue)."""
+    from unbis.batch import count_documents
+    from unbis.batch.progress import eta_bar
+
+    outputs = [(fmt, path) for fmt, path in (("jsonl", jsonl), ("tsv", tsv), ("marc", marc)) if path]
+    if len(outputs) != 1:
+        raise UnbisError("give exactly one output: --jsonl OUT, --tsv OUT or --marc OUT")
+    [(fmt, out)] = outputs
     proj = service.open_project(project_dir)
-    with jsonl.open("w", encoding="utf-8") as out, progress_bar("indexing") as advance:
-        result = service.index(proj, inputs, out, limit=limit, progress=advance)
+    total = count_documents(inputs)
+    try:
+        with eta_bar(err_console, "indexing", total) as advance:
+            result = service.index_files(proj, inputs, out, fmt=fmt, limit=limit, threshold=threshold, jobs=jobs,
+                                         batch_size=batch_size, force=force, errors=errors, dask=dask,
+                                         progress=advance, total=total)
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: what was written to {out} is kept; rerun the same command to continue")
+        raise typer.Exit(130) from None
     err_console.print(result.report.summary())
-    err_console.print(f"wrote {result.written} documents to {jsonl}")
+    err_console.print(result.line())
 
 
 @app.command("eval")

@@ -1,48 +1,115 @@
-"""Per-document top-K / threshold filtering of sparse suggestion matrices, as Annif does before evaluating.
+"""Per-document ranking and top-K / threshold filtering of sparse suggestion matrices, as Annif does.
 
 Annif (``annif/suggestion.py``, ``filter_suggestion``) keeps, per row, the ``limit`` highest scores that are
 ``>= threshold``; suggestions with a score ``<= 0`` never exist in Annif (``SuggestionBatch.from_sequence``
-drops them and evaluation binarises with ``> 0``), and scores are stored as float32. This module does the
-same without a Python loop over rows: one ``lexsort`` over the stored entries.
+drops them and evaluation binarises with ``> 0``), and scores are stored as float32.
+
+Ranking every row without a Python loop: the bits of a positive float32 grow with its value, so one
+integer key ``(row, inverted score bits, position in row)`` per stored entry, sorted with ``numpy.sort``,
+orders all rows at once (a ``lexsort`` on three keys is ~60x slower on 10 million entries). The position
+within a canonical CSR row follows the subject id, so ties are broken by the lower subject id.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from unbis.errors import ParameterError
 
-__all__ = ["as_csr", "filter_suggestions", "row_ranks", "sort_within_rows"]
+__all__ = ["Ranking", "as_csr", "filter_suggestions", "positive_scores"]
+
+_SCORE_BITS = 31  # a positive float32 has its sign bit clear
 
 
 def as_csr(m: sp.spmatrix | sp.sparray | np.ndarray, name: str = "matrix") -> sp.csr_matrix:
-    """A canonical CSR copy-free view of ``m`` (duplicates summed, column indices sorted)."""
+    """``m`` as a canonical CSR matrix (duplicates summed, column indices sorted); no copy if it is one."""
     if not (sp.issparse(m) or isinstance(m, np.ndarray)):
         raise TypeError(f"{name} must be a scipy.sparse matrix or a numpy array, not {type(m).__name__}")
+    if m.ndim != 2:
+        raise ValueError(f"{name} must be two-dimensional (documents x subjects), got shape {m.shape}")
     out = sp.csr_matrix(m)
-    if out.ndim != 2:
-        raise ValueError(f"{name} must be two-dimensional (documents x subjects), got shape {out.shape}")
     if not out.has_canonical_format:
         out = out.copy()
-        out.sum_duplicates()  # also sorts indices
+        out.sum_duplicates()  # also sorts the column indices
     return out
 
 
-def sort_within_rows(m: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-    """Order of ``m``'s stored entries: by row, then score descending, then subject id ascending.
+def _select(m: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """The stored entries of ``m`` where ``keep`` is True, as a CSR matrix in the same (canonical) order."""
+    indptr = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))[m.indptr]
+    return sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
 
-    Returns ``(order, rows)`` where ``order`` indexes ``m.data``/``m.indices`` and ``rows`` is the row of
-    every stored entry (unsorted). Ties are broken by the lower subject id, deterministically.
+
+def positive_scores(pred: sp.spmatrix | sp.sparray | np.ndarray, threshold: float = 0.0) -> sp.csr_matrix:
+    """The float32 scores of ``pred`` that are ``> 0`` and ``>= threshold`` (canonical CSR)."""
+    if not np.isfinite(threshold):
+        raise ParameterError(f"threshold must be a finite number, got {threshold!r}")
+    m = as_csr(pred, "pred")
+    m = sp.csr_matrix((m.data.astype(np.float32, copy=False), m.indices, m.indptr), shape=m.shape)
+    if np.isnan(m.data).any():
+        raise ValueError("pred contains NaN scores")
+    return _select(m, (m.data > 0.0) & (m.data >= np.float32(threshold)))
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The stored entries of ``matrix`` (positive float32 scores) ranked within each row.
+
+    ``order[i]`` is the index into ``matrix.data`` of the i-th entry in ranked order (by row, score
+    descending, subject id ascending); ``rows[i]`` its row and ``ranks[i]`` its 0-based rank in the row.
     """
-    rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
-    order = np.lexsort((m.indices, -m.data, rows))
-    return order, rows
 
+    matrix: sp.csr_matrix
+    order: np.ndarray
+    rows: np.ndarray
+    ranks: np.ndarray
 
-def row_ranks(sorted_rows: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """0-based position of every entry within its row, given entries sorted by row."""
-    return np.arange(sorted_rows.size, dtype=np.int64) - indptr[sorted_rows]
+    @classmethod
+    def of(cls, m: sp.csr_matrix) -> Ranking:
+        """Rank ``m``, which must be canonical CSR with strictly positive float32 data."""
+        lengths = np.diff(m.indptr).astype(np.int64)
+        pos_bits = max(int(lengths.max(initial=0)).bit_length(), 1)
+        row_bits = 63 - _SCORE_BITS - pos_bits
+        if row_bits < 1:
+            raise ValueError(f"a row with {int(lengths.max())} suggestions is too long to rank")
+        rows_per_chunk = 1 << row_bits
+        inv_bits = np.uint64((1 << _SCORE_BITS) - 1) - m.data.view(np.uint32).astype(np.uint64)
+        pos = np.arange(m.nnz, dtype=np.int64) - np.repeat(m.indptr[:-1].astype(np.int64), lengths)
+        order = np.empty(m.nnz, dtype=np.int64)
+        for first in range(0, max(m.shape[0], 1), rows_per_chunk):
+            last = min(first + rows_per_chunk, m.shape[0])
+            lo, hi = int(m.indptr[first]), int(m.indptr[last])
+            local_rows = np.repeat(np.arange(last - first, dtype=np.uint64), lengths[first:last])
+            keys = (local_rows << np.uint64(_SCORE_BITS + pos_bits)) | (
+                inv_bits[lo:hi] << np.uint64(pos_bits)
+            ) | pos[lo:hi].astype(np.uint64)
+            keys.sort()
+            # Decode: the row comes back from the key, the entry index is the row start plus the position.
+            key_rows = (keys >> np.uint64(_SCORE_BITS + pos_bits)).astype(np.int64) + first
+            key_pos = (keys & np.uint64((1 << pos_bits) - 1)).astype(np.int64)
+            order[lo:hi] = m.indptr[key_rows] + key_pos
+        rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), lengths)  # ranked order keeps rows grouped
+        ranks = np.arange(m.nnz, dtype=np.int64) - m.indptr[rows]
+        return cls(m, order, rows, ranks)
+
+    def top(self, k: int) -> sp.csr_matrix:
+        """``matrix`` restricted to the ``k`` best entries of each row (canonical CSR)."""
+        keep = np.zeros(self.matrix.nnz, dtype=bool)
+        keep[self.order[self.ranks < k]] = True
+        return _select(self.matrix, keep)
+
+    @property
+    def scores(self) -> np.ndarray:
+        """The scores in ranked order."""
+        return self.matrix.data[self.order]
+
+    @property
+    def cols(self) -> np.ndarray:
+        """The subject ids in ranked order."""
+        return self.matrix.indices[self.order]
 
 
 def filter_suggestions(
@@ -58,35 +125,7 @@ def filter_suggestions(
     bad_limit = isinstance(limit, bool) or not isinstance(limit, int | np.integer) or limit < 0
     if limit is not None and bad_limit:
         raise ParameterError(f"limit must be a non-negative integer or None, got {limit!r}")
-    if not np.isfinite(threshold):
-        raise ParameterError(f"threshold must be a finite number, got {threshold!r}")
-    m = as_csr(pred, "pred")
-    data = m.data.astype(np.float32, copy=False)
-    if np.isnan(data).any():
-        raise ValueError("pred contains NaN scores")
-    keep = (data > 0.0) & (data >= np.float32(threshold))
-    m = sp.csr_matrix((data[keep], m.indices[keep], _kept_indptr(m.indptr, keep)), shape=m.shape)
-    if limit is None:
-        return m
-    if limit == 0:
-        return sp.csr_matrix(m.shape, dtype=np.float32)
-    if np.diff(m.indptr).max(initial=0) <= limit:
+    m = positive_scores(pred, threshold)
+    if limit is None or np.diff(m.indptr).max(initial=0) <= limit:
         return m  # nothing to cut: skip the sort
-    order, rows = sort_within_rows(m)
-    top = order[row_ranks(rows[order], m.indptr) < limit]
-    top.sort()  # back to row-major, column-sorted order so the result stays canonical
-    return sp.csr_matrix(
-        (m.data[top], m.indices[top], _kept_indptr(m.indptr, _mask(m.nnz, top))), shape=m.shape
-    )
-
-
-def _mask(n: int, idx: np.ndarray) -> np.ndarray:
-    out = np.zeros(n, dtype=bool)
-    out[idx] = True
-    return out
-
-
-def _kept_indptr(indptr: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """The row pointer of a CSR matrix after dropping the stored entries where ``keep`` is False."""
-    csum = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
-    return csum[indptr]
+    return Ranking.of(m).top(limit)

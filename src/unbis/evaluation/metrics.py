@@ -14,15 +14,15 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from unbis.evaluation.filtering import row_ranks, sort_within_rows
+from unbis.evaluation.filtering import Ranking, as_csr, positive_scores
 
 __all__ = [
+    "Scored",
     "binarize",
     "confusion_counts",
     "label_ranking_average_precision",
     "ndcg",
     "per_subject_report",
-    "ranked_gains",
 ]
 
 
@@ -32,31 +32,29 @@ def _entry_keys(m: sp.csr_matrix) -> np.ndarray:
     return rows * np.int64(m.shape[1]) + m.indices.astype(np.int64)
 
 
-def ranked_gains(gold: sp.csr_matrix, pred: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Suggestions in ranked order: ``(rows, ranks, is_gold)`` for every stored entry of ``pred``.
+class Scored:
+    """Ranked suggestions of ``pred`` with, for each, whether it is a gold label of its document.
 
-    Entries are sorted by document, score descending, subject id ascending; ``ranks`` is the 0-based
-    position within the document's ranking and ``is_gold`` whether the subject is a gold label.
+    ``gold`` is a canonical bool CSR matrix; ``pred`` filtered float32 scores (a canonical CSR of positive
+    scores or its :class:`Ranking`). Built once and shared by the ranking metrics.
     """
-    order, rows, ranks, is_gold = _ranked(gold, pred)
-    return rows, ranks, is_gold
+
+    def __init__(self, gold: sp.csr_matrix, pred: sp.csr_matrix | Ranking) -> None:
+        self.gold = gold
+        self.ranking = pred if isinstance(pred, Ranking) else Ranking.of(positive_scores(pred))
+        m = self.ranking.matrix
+        gold_keys, keys = _entry_keys(gold), _entry_keys(m)
+        pos = np.minimum(np.searchsorted(gold_keys, keys), max(gold_keys.size - 1, 0))
+        in_gold = gold_keys[pos] == keys if gold_keys.size else np.zeros(keys.size, dtype=bool)
+        #: per ranked suggestion: is it a gold label?
+        self.is_gold: np.ndarray = in_gold[self.ranking.order]
 
 
-def _ranked(
-    gold: sp.csr_matrix, pred: sp.csr_matrix
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`ranked_gains` plus the sort order into ``pred.data``."""
-    order, rows = sort_within_rows(pred)
-    rows = rows[order]
-    keys = rows * np.int64(pred.shape[1]) + pred.indices[order].astype(np.int64)
-    gold_keys = _entry_keys(gold)
-    pos = np.searchsorted(gold_keys, keys)
-    is_gold = pos < gold_keys.size
-    is_gold[is_gold] = gold_keys[pos[is_gold]] == keys[is_gold]
-    return order, rows, row_ranks(rows, pred.indptr), is_gold
+def _scored(gold: sp.csr_matrix, pred: sp.csr_matrix | Ranking | Scored) -> Scored:
+    return pred if isinstance(pred, Scored) else Scored(binarize(as_csr(gold, "gold")), pred)
 
 
-def ndcg(gold: sp.csr_matrix, pred: sp.csr_matrix, limit: int | None = None) -> float:
+def ndcg(gold: sp.csr_matrix, pred: sp.csr_matrix | Ranking | Scored, limit: int | None = None) -> float:
     """Annif's NDCG (``annif/eval.py``: ``ndcg_score``), averaged over documents.
 
     Per document: DCG = sum over the first ``min(limit, n_suggested)`` ranked suggestions of
@@ -64,8 +62,9 @@ def ndcg(gold: sp.csr_matrix, pred: sp.csr_matrix, limit: int | None = None) -> 
     IDCG counts *all* gold labels even when fewer suggestions were allowed. A document without gold labels
     scores 1.0. Per-document scores are stored as float32 and averaged with ``numpy.mean``, as Annif does.
     """
-    n_docs = gold.shape[0]
-    rows, ranks, is_gold = ranked_gains(gold, pred)
+    scored = _scored(gold, pred)
+    gold, n_docs = scored.gold, scored.gold.shape[0]
+    rows, ranks, is_gold = scored.ranking.rows, scored.ranking.ranks, scored.is_gold
     if limit is not None:
         keep = ranks < limit
         rows, ranks, is_gold = rows[keep], ranks[keep], is_gold[keep]
@@ -80,7 +79,7 @@ def ndcg(gold: sp.csr_matrix, pred: sp.csr_matrix, limit: int | None = None) -> 
     return float(scores.mean()) if n_docs else float("nan")
 
 
-def label_ranking_average_precision(gold: sp.csr_matrix, pred: sp.csr_matrix) -> float:
+def label_ranking_average_precision(gold: sp.csr_matrix, pred: sp.csr_matrix | Ranking | Scored) -> float:
     """``sklearn.metrics.label_ranking_average_precision_score(gold, pred)`` without densifying ``pred``.
 
     Older Annif (``annif/eval.py`` up to 0.6x) reported it as ``LRAP`` on the filtered score vectors. For a
@@ -88,12 +87,13 @@ def label_ranking_average_precision(gold: sp.csr_matrix, pred: sp.csr_matrix) ->
     is mean(L / rank) over its gold labels, 1.0 when it has no gold label or every subject is gold.
     Unsuggested subjects score 0, so an unsuggested gold label has rank = n_subjects and L = n_gold.
     """
+    scored = _scored(gold, pred)
+    gold, ranking, is_gold = scored.gold, scored.ranking, scored.is_gold
     n_docs, n_subjects = gold.shape
     if n_docs == 0:
         return float("nan")
     n_gold = np.diff(gold.indptr).astype(np.float64)
-    order, rows, _, is_gold = _ranked(gold, pred)
-    data = pred.data[order]
+    rows, data, indptr = ranking.rows, ranking.scores, ranking.matrix.indptr
     n = rows.size
     # rank 'max' over ties: the position of the last entry of each tie group (same row, same score)
     new_group = np.ones(n, dtype=bool)
@@ -102,9 +102,9 @@ def label_ranking_average_precision(gold: sp.csr_matrix, pred: sp.csr_matrix) ->
     group_last = np.zeros(int(group_id[-1]) + 1 if n else 0, dtype=np.int64)
     group_last[group_id] = np.arange(n, dtype=np.int64)  # later positions overwrite: the last one wins
     last = group_last[group_id]
-    rank = (last - pred.indptr[rows] + 1).astype(np.float64)
+    rank = (last - indptr[rows] + 1).astype(np.float64)
     cum_gold = np.cumsum(is_gold, dtype=np.int64)
-    before_row = np.where(pred.indptr[rows] > 0, cum_gold[np.maximum(pred.indptr[rows] - 1, 0)], 0)
+    before_row = np.where(indptr[rows] > 0, cum_gold[np.maximum(indptr[rows] - 1, 0)], 0)
     gold_upto = (cum_gold[last] - before_row).astype(np.float64)
     suggested_sum = np.bincount(rows[is_gold], weights=gold_upto[is_gold] / rank[is_gold], minlength=n_docs)
     n_gold_suggested = np.bincount(rows[is_gold], minlength=n_docs).astype(np.float64)

@@ -30,11 +30,10 @@ def vocab_from_labels(
 ) -> Vocabulary:
     """One concept per distinct label (compared folded: case, accents, spacing ignored).
 
-    The spelling kept is the most frequent one (first seen on ties). Concepts are sorted by folded label,
-    so ids and the content hash do not depend on document order.
+    The spelling kept is the most frequent one (the smallest string on ties); concepts are sorted by
+    folded label. So labels, URIs, ids and the content hash do not depend on document order.
     """
     spellings: dict[str, Counter[str]] = {}
-    first_seen: dict[str, int] = {}
     for labels in label_lists:
         for raw in labels:
             label = " ".join(raw.split())
@@ -42,12 +41,11 @@ def vocab_from_labels(
             if not key:
                 continue
             spellings.setdefault(key, Counter())[label] += 1
-            first_seen.setdefault(label, len(first_seen))
     if not spellings:
         raise VocabularyError("cannot derive a vocabulary: the corpus has no labels")
     concepts = []
     for key in sorted(spellings):
         counts = spellings[key]
-        label = min(counts, key=lambda s: (-counts[s], first_seen[s]))
+        label = min(counts, key=lambda s: (-counts[s], s))
         concepts.append(Concept(uri=mint_uri(label, base_uri), labels={language: label}))
     return Vocabulary(concepts, name=name, default_language=language)

@@ -194,8 +194,10 @@ class Vocabulary:
 
     def save(self, path: Path) -> None:
         """Write as gzipped JSON (the caller makes it atomic)."""
-        with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as fh:
-            json.dump(self.to_dict(), fh, ensure_ascii=False, separators=(",", ":"))
+        # mtime=0: identical content gives identical bytes.
+        data = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as fh:
+            fh.write(data)
 
     @classmethod
     def load(cls, path: Path) -> Vocabulary:

@@ -9,8 +9,9 @@ Conventions (they are what the bundled ``unbis.json.gz`` contains):
   form: domains ``"04"``, micro-thesauri ``"04.02.02"`` (the form of ``categories/`` and the hierarchy);
   the 6-digit form ``040202`` found in ``related`` lists is converted with :func:`normalise_group_code`.
   A micro-thesaurus's ``parent`` is its domain code.
-- The remaining entries of a topic's ``related`` list (other descriptors) are stored as ``related``: the
-  source does not type them.
+- The remaining entries of a topic's ``related`` list (other descriptors) are untyped in the source, but
+  all 4,909 run one way, form no cycle and read as broader terms (SUBMARINES -> SHIPS, ORGANIZED CRIME ->
+  CRIME), so they are stored as ``broader`` with the inverse ``narrower`` filled in.
 """
 
 from __future__ import annotations
@@ -162,8 +163,11 @@ def build_unbis(source: Path) -> tuple[Vocabulary, BuildReport]:
         ordered = {lang: labels[lang] for lang in UNBIS_LANGUAGES if lang in labels}
         ordered.update({lang: v for lang, v in labels.items() if lang not in ordered})
         concepts.append(
-            Concept(uri=UNBIS_BASE_URI + ident, labels=ordered, related=related, groups=concept_groups)
+            Concept(uri=UNBIS_BASE_URI + ident, labels=ordered, broader=related, groups=concept_groups)
         )
+    for cid, concept in enumerate(concepts):
+        for parent in concept.broader:
+            concepts[parent].narrower.append(cid)
     report.descriptors = len(concepts)
     report.domains = sum(1 for g in groups.values() if g.parent is None)
     report.micro_thesauri = len(groups) - report.domains

@@ -17,7 +17,7 @@ class Occurrence(NamedTuple):
     first: int
     last: int
     exact: bool
-    subsumed: bool  # inside a longer exact match of another concept ("rights" in "human rights")
+    subsumed: bool  # inside a longer match ("rights" in "human rights") or, in Chinese, cutting a word
     spans: tuple[tuple[int, int], ...]  # character offsets into the original text
 
 
@@ -45,6 +45,11 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int) -> list[Occu
 
     starts, ends = units.starts, units.ends
     subsumed = _subsumed_spans(exact_hits, index)
+    if units.boundaries is not None:  # Chinese: a match that cuts a word is as weak as a subsumed one
+        bounds = units.boundaries
+        subsumed.update(
+            (f, la) for _lid, f, la in exact_hits if starts[f] not in bounds or ends[la] not in bounds
+        )
     out = [
         Occurrence(lid, f, la, True, (f, la) in subsumed, ((starts[f], ends[la]),))
         for lid, f, la in exact_hits

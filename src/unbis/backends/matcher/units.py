@@ -30,11 +30,16 @@ _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 class Units(NamedTuple):
-    """A text as units: ``terms[i]`` spans ``text[starts[i]:ends[i]]``."""
+    """A text as units: ``terms[i]`` spans ``text[starts[i]:ends[i]]``.
+
+    ``boundaries`` (Chinese only, else None): character offsets where the segmenter puts a word
+    boundary; a match that starts or ends elsewhere cuts a word (秘书 inside 秘书长) and counts as weak.
+    """
 
     terms: list[str]
     starts: list[int]
     ends: list[int]
+    boundaries: set[int] | None = None
 
 
 @cache
@@ -73,10 +78,29 @@ def chinese_units(text: str) -> Units:
     return Units(terms, starts, ends)
 
 
-def text_units(text: str, language: str) -> Units:
-    """The matching units of ``text`` read as ``language``."""
+def chinese_document_units(text: str) -> Units:
+    """:func:`chinese_units` plus the word boundaries of the Chinese analyzer (raw or segmented text)."""
+    units = chinese_units(text)
+    boundaries: set[int] = set()
+    for token in get_analyzer("zh").tokens(text):
+        boundaries.add(token.start)
+        boundaries.add(token.end)
+    # Barriers and spaces delimit words too, also around function words the analyzer drops.
+    for term, start, end in zip(units.terms, units.starts, units.ends, strict=True):
+        if term == BARRIER or len(term) > 1 or term.isascii():
+            boundaries.add(start)
+            boundaries.add(end)
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            boundaries.add(i)
+            boundaries.add(i + 1)
+    return units._replace(boundaries=boundaries)
+
+
+def text_units(text: str, language: str, document: bool = False) -> Units:
+    """The matching units of ``text`` read as ``language`` (``document``: with Chinese word boundaries)."""
     if language == "zh":
-        return chinese_units(text)
+        return chinese_document_units(text) if document else chinese_units(text)
     tokens = get_analyzer(language).tokens(text)
     return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens])
 

@@ -1,0 +1,1 @@
+"""The thesaurus ``matcher`` backend (see :mod:`unbis.backends.matcher.backend`)."""

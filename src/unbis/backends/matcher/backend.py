@@ -1,0 +1,229 @@
+"""The thesaurus ``matcher`` backend: finds concepts through their labels, zero-shot or with a learned ranker.
+
+Without training (``fit([])``) it scores label matches with hand weights; with documents it learns
+background statistics (how often each concept matches, how often it is then assigned) and, when the
+documents are labelled, a logistic ranker over the evidence features (Maui / Annif MLLM style).
+``explain`` returns the evidence behind each suggestion: character spans and the label that matched.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Literal, NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+from unbis.analysis import detect_language
+from unbis.backends.base import Backend, load_arrays, load_json, save_arrays, save_json
+from unbis.backends.matcher.features import FEATURES, Hierarchy, candidate_features
+from unbis.backends.matcher.labels import LabelIndex, compile_labels
+from unbis.backends.matcher.matching import Occurrence, find_occurrences
+from unbis.backends.matcher.scoring import CorpusStats, LogisticRanker, hand_scores
+from unbis.backends.matcher.units import text_units
+from unbis.backends.params import check
+from unbis.corpus.document import Document
+from unbis.errors import IncompatibleModelError
+
+FORMAT_VERSION = 1
+STATE_FILE = "matcher.npz"
+META_FILE = "matcher.json"
+
+
+@dataclass(frozen=True)
+class MatcherParams:
+    """Hyperparameters of the matcher."""
+
+    #: extra words allowed inside a gapped or reordered match of a multi-word label (0: exact only)
+    max_gap: int = 3
+    #: "auto": a learned ranker when trained on labelled documents, else hand weights
+    ranker: Literal["auto", "hand", "logistic"] = "auto"
+    #: inverse regularisation strength of the logistic ranker
+    C: float = 1.0
+    #: labelled documents needed before a ranker is learned (fewer: hand weights)
+    min_train_docs: int = 10
+    #: use the untyped ``related`` links (UNBIS) as weak hierarchy evidence
+    use_related: bool = True
+
+    def __post_init__(self) -> None:
+        check(0 <= self.max_gap <= 20, f"max_gap must be in 0..20, got {self.max_gap}")
+        check(self.C > 0, f"C must be positive, got {self.C}")
+        check(self.min_train_docs >= 1, f"min_train_docs must be >= 1, got {self.min_train_docs}")
+
+
+class Evidence(NamedTuple):
+    """Why a concept was suggested: ``text[start:end]`` matched ``label`` (a label in ``language``)."""
+
+    start: int
+    end: int
+    label: str
+    language: str
+
+
+class MatcherBackend(Backend):
+    """Thesaurus label matcher over every label (pref/alt/hidden) in every language of the vocabulary."""
+
+    name = "matcher"
+    Params = MatcherParams
+    requires_training: ClassVar[bool] = False
+    params: MatcherParams
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._indexes: dict[str, LabelIndex] = {}
+        self._lock = threading.Lock()
+        self._label_languages: set[str] | None = None
+        self._hierarchy: Hierarchy | None = None
+        self.stats_: CorpusStats | None = None
+        self.ranker_: LogisticRanker | None = None
+
+    # -- labels ---------------------------------------------------------------------------------
+    def label_index(self, language: str) -> LabelIndex:
+        """The compiled labels of ``language`` (built on first use: an ``auto`` project only pays for
+        the languages its documents are written in)."""
+        index = self._indexes.get(language)
+        if index is None:
+            with self._lock:
+                index = self._indexes.get(language)
+                if index is None:
+                    index = compile_labels(self.context.vocab, language)
+                    self._indexes[language] = index
+        return index
+
+    def _labels_language(self, text: str) -> str:
+        """The label language to match ``text`` with: its own, else the vocabulary's default."""
+        if self._label_languages is None:
+            self._label_languages = set(self.context.vocab.languages)
+        lang = detect_language(text) if self.context.language == "auto" else self.context.language
+        if lang in self._label_languages or not self._label_languages:
+            return lang
+        default = self.context.vocab.default_language
+        return default if default in self._label_languages else min(self._label_languages)
+
+    def _hier(self) -> Hierarchy:
+        if self._hierarchy is None:
+            concepts = self.context.vocab.concepts
+            related = [c.related for c in concepts] if self.params.use_related else [[] for _ in concepts]
+            self._hierarchy = Hierarchy([c.narrower for c in concepts], related)
+        return self._hierarchy
+
+    def _match(self, text: str) -> tuple[LabelIndex, int, list[Occurrence]]:
+        lang = self._labels_language(text)
+        index = self.label_index(lang)
+        units = text_units(text, lang, document=True)
+        return index, len(units.terms), find_occurrences(index, units, self.params.max_gap)
+
+    def _candidates(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        index, n_units, occurrences = self._match(text)
+        return candidate_features(occurrences, index, n_units, self._hier())
+
+    # -- training -------------------------------------------------------------------------------
+    def _fit(self, documents: Iterable[Document]) -> None:
+        n = len(self.context.vocab)
+        stats = CorpusStats.empty(n)
+        per_doc: list[tuple[np.ndarray, np.ndarray, set[int]]] = []
+        for doc in documents:
+            concepts, rows = self._candidates(doc.text)
+            gold = set(doc.subjects)
+            stats.n_docs += 1
+            stats.df[concepts] += 1
+            if gold:
+                stats.n_labelled += 1
+                gold_ids = np.fromiter((g for g in gold if 0 <= g < n), dtype=np.int64)
+                stats.gold[gold_ids] += 1
+                stats.hit[[c for c in concepts.tolist() if c in gold]] += 1
+                per_doc.append((concepts, rows, gold))
+        self.stats_ = stats if stats.n_docs else None
+        self.ranker_ = None
+        wants_ranker = self.params.ranker in ("auto", "logistic")
+        if wants_ranker and stats.n_labelled >= self.params.min_train_docs:
+            rows_all, labels = [], []
+            for concepts, rows, gold in per_doc:
+                stats.fill(concepts, rows, own_gold=gold)
+                rows_all.append(rows)
+                labels.append(np.fromiter((c in gold for c in concepts.tolist()), dtype=np.int8, count=len(concepts)))
+            y = np.concatenate(labels) if labels else np.zeros(0, dtype=np.int8)
+            if 0 < int(y.sum()) < len(y):  # both classes are needed
+                self.ranker_ = LogisticRanker.train(np.concatenate(rows_all), y, c=self.params.C)
+
+    # -- suggesting -----------------------------------------------------------------------------
+    def _scores(self, concepts: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        if self.stats_ is not None:
+            self.stats_.fill(concepts, rows)
+        if self.ranker_ is not None and self.params.ranker != "hand":
+            return self.ranker_.scores(rows)
+        return hand_scores(rows)
+
+    def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
+        indptr = [0]
+        indices: list[np.ndarray] = []
+        data: list[np.ndarray] = []
+        for text in texts:
+            concepts, rows = self._candidates(text)
+            scores = self._scores(concepts, rows) if len(concepts) else np.zeros(0, dtype=np.float32)
+            keep = scores > 0
+            indices.append(concepts[keep])
+            data.append(scores[keep])
+            indptr.append(indptr[-1] + int(keep.sum()))
+        return sp.csr_matrix(
+            (np.concatenate(data), np.concatenate(indices), np.asarray(indptr)),
+            shape=(len(texts), len(self.context.vocab)),
+            dtype=np.float32,
+        )
+
+    def explain(self, text: str, subjects: Sequence[int] | None = None) -> dict[int, list[Evidence]]:
+        """The evidence for each matched concept (or only for ``subjects``): the character spans of
+        ``text`` where one of its labels matched, with that label as written in the vocabulary and its
+        language. Gapped/reordered matches give one span per matched word. Spans are sorted."""
+        index, _n, occurrences = self._match(text)
+        wanted = None if subjects is None else set(subjects)
+        out: dict[int, list[Evidence]] = {}
+        for occ in occurrences:
+            cid = int(index.concept[occ.label])
+            if wanted is not None and cid not in wanted:
+                continue
+            label = index.text[occ.label]
+            out.setdefault(cid, []).extend(Evidence(s, e, label, index.language) for s, e in occ.spans)
+        return {cid: sorted(set(ev)) for cid, ev in out.items()}
+
+    def feature_rows(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Matched concept ids and their evidence features (columns: ``FEATURES``), corpus columns filled:
+        for the learned ensemble, which uses the matcher as one source."""
+        concepts, rows = self._candidates(text)
+        if self.stats_ is not None and len(concepts):
+            self.stats_.fill(concepts, rows)
+        return concepts, rows
+
+    # -- persistence ----------------------------------------------------------------------------
+    def _save(self, directory: Path) -> None:
+        arrays: dict[str, np.ndarray] = {}
+        meta: dict[str, object] = {"format_version": FORMAT_VERSION, "features": list(FEATURES)}
+        if self.stats_ is not None:
+            s = self.stats_
+            arrays.update(df=s.df, gold=s.gold, hit=s.hit)
+            meta.update(n_docs=s.n_docs, n_labelled=s.n_labelled)
+        if self.ranker_ is not None:
+            arrays.update(self.ranker_.to_arrays())
+            meta["ranker_weights"] = self.ranker_.weights()
+        save_arrays(directory / STATE_FILE, **arrays)
+        save_json(directory / META_FILE, meta)
+
+    def _load(self, directory: Path) -> None:
+        try:
+            meta = load_json(directory / META_FILE)
+            arrays = load_arrays(directory / STATE_FILE)
+        except (OSError, ValueError) as exc:
+            raise IncompatibleModelError(f"{directory}: cannot read the matcher model ({exc}); retrain") from exc
+        if meta.get("format_version") != FORMAT_VERSION or meta.get("features") != list(FEATURES):
+            raise IncompatibleModelError(f"{directory}: matcher model of another format; retrain the project")
+        n = len(self.context.vocab)
+        if "df" in arrays:
+            if arrays["df"].shape != (n,):
+                raise IncompatibleModelError(f"{directory}: matcher model is for another vocabulary; retrain")
+            self.stats_ = CorpusStats(arrays["df"], arrays["gold"], arrays["hit"], int(meta["n_docs"]),
+                                      int(meta["n_labelled"]))
+        if "ranker_coef" in arrays:
+            self.ranker_ = LogisticRanker.from_arrays(arrays)
