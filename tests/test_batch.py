@@ -19,7 +19,7 @@ import pytest
 from unbis import service
 from unbis.batch import IndexSummary, errors_path_for, journal_path, run_index
 from unbis.batch.executors import DaskExecutor, InlineExecutor
-from unbis.batch.results import DocResult, Item
+from unbis.batch.results import Item
 from unbis.batch.workers import ProjectRef
 from unbis.errors import InputError
 from unbis.project import Project
@@ -240,3 +240,30 @@ def test_dask_local_cluster_gives_the_local_results(project: Project, docs: Path
     summary = run_index(project, [docs], out, limit=5, batch_size=7, executor=executor)
     assert summary.written == 40
     assert jsonl(out) == expected
+
+
+# -- the command line --------------------------------------------------------------------------
+def unbis(*args: str) -> subprocess.CompletedProcess[str]:
+    code = "from unbis.cli.main import run; run()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_tsv_with_workers_then_resume(project: Project, docs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.tsv"
+    args = ("index", str(project.path), str(docs), "--tsv", str(out), "--limit", "2", "--jobs", "2",
+            "--batch-size", "8")
+    first = unbis(*args)
+    assert first.returncode == 0, first.stderr
+    assert "indexed 40, failed 0" in first.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 80
+    again = unbis(*args)
+    assert again.returncode == 0, again.stderr
+    assert "indexed 0, failed 0, already done 40 (resumed)" in again.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 80
+
+
+def test_cli_wants_exactly_one_output(project: Project, docs: Path, tmp_path: Path) -> None:
+    result = unbis("index", str(project.path), str(docs), "--jsonl", str(tmp_path / "a"), "--marc",
+                   str(tmp_path / "b"))
+    assert result.returncode == 2
+    assert "exactly one output" in result.stderr

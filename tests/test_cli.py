@@ -57,13 +57,17 @@ def test_index_writes_one_line_per_document(project: Path, eurlex_validation: Pa
     assert [s["score"] for s in first] == sorted((s["score"] for s in first), reverse=True)
 
 
-def test_eval_json_has_the_contract_keys(project: Path, eurlex_validation: Path) -> None:
-    result = unbis("eval", str(project), str(eurlex_validation), "--json")
+def test_eval_json_has_the_contract_keys(project: Path, eurlex_validation: Path, tmp_path: Path) -> None:
+    per_subject = tmp_path / "subjects.tsv"
+    result = unbis("eval", str(project), str(eurlex_validation), "--json", "--results-file", str(per_subject))
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
     assert set(metrics) >= EVAL_KEYS
     assert metrics["docs"] == len(list(eurlex_validation.glob("*.txt")))
     assert 0 <= metrics["f1@5"] <= 1 and 0 < metrics["ndcg"] <= 1
+    header, *rows = per_subject.read_text(encoding="utf-8").splitlines()
+    assert header.split("\t")[:3] == ["URI", "Label", "Support"]
+    assert sum(int(r.split("\t")[3]) for r in rows) == metrics["True positives"]
 
 
 def test_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:

@@ -20,13 +20,16 @@ from sklearn.metrics import (
 from unbis.errors import InputError, ParameterError
 from unbis.evaluation import (
     ANNIF_NAMES,
+    RESULTS_FILE_HEADER,
     SHORT_KEYS,
     EvaluationBatch,
     evaluate,
     filter_suggestions,
     gold_matrix,
     label_ranking_average_precision,
+    metric_code,
     ndcg,
+    results_file_lines,
 )
 
 CONTRACT_KEYS = ["p@1", "p@3", "p@5", "r@5", "f1@5", "ndcg", "ndcg@5", "ndcg@10", "docs"]
@@ -136,6 +139,41 @@ def test_filter_limit_edge_cases_and_bad_arguments() -> None:
         filter_suggestions(pred, threshold=float("nan"))
     with pytest.raises(ValueError, match="NaN"):
         filter_suggestions(sp.csr_matrix(np.array([[np.nan, 1.0]])))
+
+
+def reference_top_k(pred: sp.csr_matrix, limit: int) -> set[tuple[int, int]]:
+    """(row, subject) pairs kept by a plain per-row sort on (-score, subject id)."""
+    kept = set()
+    for i in range(pred.shape[0]):
+        row = pred.getrow(i)
+        pairs = sorted((-float(np.float32(v)), int(c)) for v, c in zip(row.data, row.indices, strict=True) if v > 0)
+        kept.update((i, c) for _, c in pairs[:limit])
+    return kept
+
+
+@pytest.mark.parametrize("limit", [1, 2, 5])
+def test_filter_with_many_ties_matches_plain_sort(limit: int) -> None:
+    rng = np.random.default_rng(limit)
+    dense = np.round(rng.random((50, 30)), 1) * (rng.random((50, 30)) < 0.4)  # scores 0.0-1.0 in steps
+    pred = sp.csr_matrix(dense)
+    out = filter_suggestions(pred, limit=limit)
+    assert set(zip(*out.nonzero(), strict=True)) == reference_top_k(pred, limit)
+
+
+def test_ranking_is_right_across_row_chunks() -> None:
+    """One very long row forces the ranking to sort the rows in chunks (few key bits left for the row)."""
+    n_docs, n_subjects = 5000, 1_100_000
+    rng = np.random.default_rng(4)
+    rows = np.concatenate([np.full(1_050_000, 2500), np.repeat(np.arange(n_docs), 3)])
+    cols = np.concatenate([np.arange(1_050_000), rng.integers(0, n_subjects, 3 * n_docs)])
+    scores = np.round(rng.random(rows.size), 2) + 0.01
+    pred = sp.csr_matrix((scores, (rows, cols)), shape=(n_docs, n_subjects))
+    out = filter_suggestions(pred, limit=2)
+    picked = [0, 2047, 2048, 2049, 2500, 4095, 4096, 4999]
+    expected = reference_top_k(pred[picked], 2)
+    got = set(zip(*out[picked].nonzero(), strict=True))
+    assert got == expected
+    assert out.getnnz(axis=1).max() == 2
 
 
 # -- hand-computed case ---------------------------------------------------------------------------------------
@@ -344,6 +382,27 @@ def test_metric_selection_and_errors() -> None:
     with pytest.raises(ParameterError, match="at least 2"):
         EvaluationBatch(1)
     assert set(SHORT_KEYS.values()) <= set(ANNIF_NAMES)
+
+
+def test_zero_documents_is_an_error() -> None:
+    batch = EvaluationBatch(4)
+    batch.add(sp.csr_matrix((0, 4)), sp.csr_matrix((0, 4)))
+    with pytest.raises(InputError, match="empty corpus"):
+        batch.results()
+
+
+def test_annif_output_names_and_results_file() -> None:
+    assert metric_code("Precision (doc avg)") == "Precision_doc_avg"
+    assert metric_code("F1 score (weighted subj avg)") == "F1_score_weighted_subj_avg"
+    assert metric_code("NDCG@5") == "NDCG@5"
+    pred = sp.csr_matrix(np.array([[0.9, 0.5, 0.0], [0.0, 0.6, 0.0]]))
+    batch = EvaluationBatch(3)
+    batch.add(pred, gold_matrix([[0], [0, 2]], 3))
+    lines = results_file_lines(batch.per_subject(), ["u0", "u1", "u2"], ["zero", "one", "two"])
+    assert lines[0].split("\t") == list(RESULTS_FILE_HEADER)
+    assert lines[1:] == ["u0\tzero\t2\t1\t0\t1\t1.0\t0.5\t0.6666666666666666",
+                         "u1\tone\t0\t0\t2\t0\t0.0\t0.0\t0.0",
+                         "u2\ttwo\t1\t0\t0\t1\t0.0\t0.0\t0.0"]
 
 
 def test_gold_matrix_builds_bool_rows_and_reports_bad_ids() -> None:

@@ -1,7 +1,5 @@
 """The Annif-compatible REST API under ``/v1``: Annif's paths, request and response shapes."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Form, Query, Response

@@ -91,27 +91,31 @@ class BodyLimitMiddleware:
                     await problem(413, message)(scope, receive, send)
                     return
         seen = 0
-        started = False
+        too_large = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.max_body:
+                    too_large = True
                     raise _TooLarge
             return msg
 
-        async def tracking_send(msg: Message) -> None:
-            nonlocal started
-            started = started or msg["type"] == "http.response.start"
+        async def guarded_send(msg: Message) -> None:
+            # The framework may catch _TooLarge and answer on its own (a 400 "error parsing the body"):
+            # replace whatever it answers with our 413.
+            if too_large:
+                if msg["type"] == "http.response.start":
+                    await problem(413, message)(scope, receive, send)
+                return
             await send(msg)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, guarded_send)
         except _TooLarge:
-            if not started:
-                await problem(413, message)(scope, receive, send)
+            await problem(413, message)(scope, receive, send)
 
 
 def _validation_detail(exc: RequestValidationError) -> str:

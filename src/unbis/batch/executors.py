@@ -12,7 +12,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol
 
 from unbis.batch.results import DocResult, Item
-from unbis.batch.workers import ProjectRef, init_process, process_batch, suggest_items
+from unbis.batch.workers import (
+    ProjectRef,
+    forget_project,
+    init_process,
+    process_batch,
+    remember_project,
+    suggest_items,
+)
 from unbis.errors import InputError
 from unbis.project import Project
 
@@ -55,19 +62,29 @@ class InlineExecutor:
 
 
 class PoolExecutor:
-    """``jobs`` worker processes, each loading the project once (spawned: no fork of a threaded parent)."""
+    """``jobs`` worker processes, each holding the project.
 
-    def __init__(self, ref: ProjectRef, jobs: int, limit: int, threshold: float | None) -> None:
-        self.ref, self.limit, self.threshold = ref, limit, threshold
+    On Linux the workers are forked from this process with the project already loaded: they start at
+    once and share the model's arrays copy-on-write instead of each loading its own copy. (Forking a
+    process that runs threads, such as the progress bar's, is safe here because a worker only suggests
+    and never takes the locks those threads use.) Elsewhere they are spawned and load the project.
+    """
+
+    def __init__(self, project: Project, jobs: int, limit: int, threshold: float | None) -> None:
+        self.ref, self.limit, self.threshold = ProjectRef.of(project), limit, threshold
         self.window = 2 * jobs  # one batch running and one queued per worker
-        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=init_process, initargs=(ref,))
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        if method == "fork":
+            remember_project(self.ref, project)
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
+                                        initializer=init_process, initargs=(self.ref,))
 
     def submit(self, items: list[Item]) -> ResultFuture:
         return self.pool.submit(process_batch, self.ref, items, self.limit, self.threshold)
 
     def close(self, cancel: bool = False) -> None:
         self.pool.shutdown(wait=True, cancel_futures=cancel)
+        forget_project(self.ref)
 
 
 class DaskExecutor:

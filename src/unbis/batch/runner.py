@@ -101,7 +101,7 @@ def make_executor(
         return DaskExecutor(dask, ProjectRef.of(project), limit, threshold, jobs=jobs)
     if jobs <= 1:
         return InlineExecutor(project, limit, threshold)
-    return PoolExecutor(ProjectRef.of(project), jobs, limit, threshold)
+    return PoolExecutor(project, jobs, limit, threshold)
 
 
 def _items(docs: Iterator, done: set[str], summary: IndexSummary) -> Iterator[Item]:

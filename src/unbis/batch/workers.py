@@ -41,6 +41,15 @@ def get_project(ref: ProjectRef) -> Project:
     return project
 
 
+def remember_project(ref: ProjectRef, project: Project) -> None:
+    """Make ``project`` the one for ``ref`` in this process (forked workers inherit it loaded)."""
+    _PROJECTS[ref] = project
+
+
+def forget_project(ref: ProjectRef) -> None:
+    _PROJECTS.pop(ref, None)
+
+
 def init_process(ref: ProjectRef) -> None:
     """Pool initializer: Ctrl-C is the main process's to handle; load the project up front."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -55,9 +64,9 @@ def suggest_items(project: Project, items: list[Item], limit: int, threshold: fl
     """Suggestions for every item; a failing document becomes a result with ``error`` set."""
     try:
         rows = project.suggest([it.text for it in items], limit=limit, threshold=threshold)
-    except Exception:
+    except Exception as exc:
         if len(items) == 1:
-            raise
+            return [DocResult(items[0].source, items[0].name, error=_describe(exc))]
         # Find the culprit(s): the others still get their suggestions.
         return [_suggest_one(project, it, limit, threshold) for it in items]
     return [DocResult(it.source, it.name, tuple(s.as_json() for s in row))
@@ -74,8 +83,4 @@ def _suggest_one(project: Project, item: Item, limit: int, threshold: float | No
 
 def process_batch(ref: ProjectRef, items: list[Item], limit: int, threshold: float | None) -> list[DocResult]:
     """The task a pool or Dask worker runs: load (once) and suggest, never raising for one document."""
-    project = get_project(ref)
-    try:
-        return suggest_items(project, items, limit, threshold)
-    except Exception as exc:
-        return [DocResult(items[0].source, items[0].name, error=_describe(exc))]
+    return suggest_items(get_project(ref), items, limit, threshold)

@@ -15,6 +15,7 @@ from unbis.cli import feedback_cmd, serve_cmd
 from unbis.cli.progress import err_console, progress_bar
 from unbis.cli.vocab_cmd import app as vocab_app
 from unbis.errors import UnbisError
+from unbis.evaluation.batch import results_file_lines
 
 app = typer.Typer(
     help="UNBIS Indexer: suggest UNBIS Thesaurus descriptors for UN documents in six languages.",
@@ -169,15 +170,10 @@ def eval_(
 
 
 def _write_per_subject(path: Path, rows: list[dict], proj: service.Project) -> None:
-    if not rows:
-        path.write_text("", encoding="utf-8")
-        return
-    keys = [k for k in rows[0] if k != "subject"]
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write("\t".join(["uri", "label", *keys]) + "\n")
-        for row in rows:
-            sid = int(row["subject"])
-            fh.write("\t".join([proj.vocab.uri(sid), proj.vocab.label(sid), *(str(row[k]) for k in keys)]) + "\n")
+    """Annif's ``--results-file`` TSV, so existing scripts read ours unchanged."""
+    n = len(proj.vocab)
+    lines = results_file_lines(rows, [proj.vocab.uri(i) for i in range(n)], [proj.vocab.label(i) for i in range(n)])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def run() -> None:

@@ -40,8 +40,9 @@ import scipy.sparse as sp
 from sklearn.metrics import precision_recall_fscore_support
 
 from unbis.errors import InputError, ParameterError
-from unbis.evaluation.filtering import as_csr, filter_suggestions
+from unbis.evaluation.filtering import Ranking, as_csr, filter_suggestions
 from unbis.evaluation.metrics import (
+    Scored,
     binarize,
     confusion_counts,
     label_ranking_average_precision,
@@ -49,7 +50,16 @@ from unbis.evaluation.metrics import (
     per_subject_report,
 )
 
-__all__ = ["ANNIF_NAMES", "SHORT_KEYS", "EvaluationBatch", "evaluate", "gold_matrix"]
+__all__ = [
+    "ANNIF_NAMES",
+    "RESULTS_FILE_HEADER",
+    "SHORT_KEYS",
+    "EvaluationBatch",
+    "evaluate",
+    "gold_matrix",
+    "metric_code",
+    "results_file_lines",
+]
 
 #: short key -> Annif name, in the order ``results()`` lists them.
 SHORT_KEYS: dict[str, str] = {
@@ -66,7 +76,7 @@ SHORT_KEYS: dict[str, str] = {
 
 _AVERAGES = {"doc avg": "samples", "subj avg": "macro", "weighted subj avg": "weighted", "microavg": "micro"}
 
-#: Every long name, in Annif's output order (``LRAP`` and ``Recall@5`` where older Annif had them).
+#: Every long name, in Annif's output order, plus ``LRAP`` (reported by Annif <= 0.6x) and our ``Recall@5``.
 ANNIF_NAMES: tuple[str, ...] = (
     *(f"{kind} ({avg})" for avg in _AVERAGES for kind in ("Precision", "Recall", "F1 score")),
     "F1@5",
@@ -83,6 +93,31 @@ ANNIF_NAMES: tuple[str, ...] = (
     "False negatives",
     "Documents evaluated",
 )
+
+
+#: The header of Annif's ``--results-file`` (``EvaluationBatch._result_per_subject_header``).
+RESULTS_FILE_HEADER = (
+    "URI", "Label", "Support", "True_positives", "False_positives", "False_negatives",
+    "Precision", "Recall", "F1_score",
+)
+
+
+def metric_code(name: str) -> str:
+    """The key Annif's ``--metrics-file`` JSON uses for a metric name (``annif/util.py``: ``metric_code``)."""
+    return name.translate(name.maketrans(" ", "_", "()"))
+
+
+def results_file_lines(rows: Sequence[dict[str, Any]], uris: Sequence[str], labels: Sequence[str]) -> list[str]:
+    """Annif's tab-separated ``--results-file`` lines (header first) for :meth:`EvaluationBatch.per_subject`.
+
+    ``uris`` and ``labels`` are indexed by subject id; values are written with ``str`` as Annif does.
+    """
+    keys = ("support", "true_positives", "false_positives", "false_negatives", "precision", "recall", "f1")
+    lines = ["\t".join(RESULTS_FILE_HEADER)]
+    for row in rows:
+        s = row["subject"]
+        lines.append("\t".join([uris[s], labels[s], *(str(row[k]) for k in keys)]))
+    return lines
 
 
 def gold_matrix(subject_lists: Sequence[Sequence[int]], n_subjects: int) -> sp.csr_matrix:
@@ -111,10 +146,17 @@ def _prf(gold: sp.csr_matrix, pred_bin: sp.csr_matrix, average: str) -> tuple[fl
 def _metric_table(gold: sp.csr_matrix, pred: sp.csr_matrix) -> dict[str, Callable[[], float | int]]:
     """Lazy metric functions by Annif name; sklearn results are cached so P, R and F1 share one call."""
     cache: dict[tuple[str, int | None], tuple[float, float, float]] = {}
+    shared: dict[str, Any] = {}
+
+    def scored() -> Scored:
+        # One ranking of the filtered suggestions serves every @k cut and every ranking metric.
+        if "scored" not in shared:
+            shared["scored"] = Scored(gold, Ranking.of(pred))
+        return shared["scored"]  # type: ignore[no-any-return]
 
     def prf(average: str, k: int | None = None) -> tuple[float, float, float]:
         if (average, k) not in cache:
-            cut = pred if k is None else filter_suggestions(pred, limit=k)
+            cut = pred if k is None else scored().ranking.top(k)
             cache[average, k] = _prf(gold, binarize(cut), average)
         return cache[average, k]
 
@@ -130,14 +172,14 @@ def _metric_table(gold: sp.csr_matrix, pred: sp.csr_matrix) -> dict[str, Callabl
     table.update(
         {
             "F1@5": lambda: prf("samples", 5)[2],
-            "NDCG": lambda: ndcg(gold, pred),
-            "NDCG@5": lambda: ndcg(gold, pred, limit=5),
-            "NDCG@10": lambda: ndcg(gold, pred, limit=10),
+            "NDCG": lambda: ndcg(gold, scored()),
+            "NDCG@5": lambda: ndcg(gold, scored(), limit=5),
+            "NDCG@10": lambda: ndcg(gold, scored(), limit=10),
             "Precision@1": lambda: prf("samples", 1)[0],
             "Precision@3": lambda: prf("samples", 3)[0],
             "Precision@5": lambda: prf("samples", 5)[0],
             "Recall@5": lambda: prf("samples", 5)[1],
-            "LRAP": lambda: label_ranking_average_precision(gold, pred),
+            "LRAP": lambda: label_ranking_average_precision(gold, scored()),
             "True positives": lambda: counts()[0],
             "False positives": lambda: counts()[1],
             "False negatives": lambda: counts()[2],
@@ -181,7 +223,7 @@ class EvaluationBatch:
         self._golds.append(binarize(gold_csr))
 
     def _stack(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        if not self._golds:
+        if self.n_docs == 0:
             raise InputError("cannot evaluate an empty corpus: no documents were added")
         if self._stacked is None or self._stacked[0] != len(self._golds):
             self._stacked = (len(self._golds), sp.csr_matrix(sp.vstack(self._preds, format="csr")),

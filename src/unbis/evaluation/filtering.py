@@ -76,23 +76,29 @@ class Ranking:
         if row_bits < 1:
             raise ValueError(f"a row with {int(lengths.max())} suggestions is too long to rank")
         rows_per_chunk = 1 << row_bits
-        inv_bits = np.uint64((1 << _SCORE_BITS) - 1) - m.data.view(np.uint32).astype(np.uint64)
-        pos = np.arange(m.nnz, dtype=np.int64) - np.repeat(m.indptr[:-1].astype(np.int64), lengths)
+        # In-place int64 arithmetic: the keys use at most 63 bits, and fewer temporaries matter at 10M entries.
+        starts = np.repeat(m.indptr[:-1].astype(np.int64), lengths)
+        rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), lengths)
+        ranks = np.arange(m.nnz, dtype=np.int64)
+        ranks -= starts  # position in the row; ranked order keeps each row on the same span
+        data = np.ascontiguousarray(m.data, dtype=np.float32)
+        if m.nnz and not data.min() > 0:
+            raise ValueError("only strictly positive scores can be ranked: filter them first")
+        bits = data.view(np.int32)
         order = np.empty(m.nnz, dtype=np.int64)
-        for first in range(0, max(m.shape[0], 1), rows_per_chunk):
-            last = min(first + rows_per_chunk, m.shape[0])
-            lo, hi = int(m.indptr[first]), int(m.indptr[last])
-            local_rows = np.repeat(np.arange(last - first, dtype=np.uint64), lengths[first:last])
-            keys = (local_rows << np.uint64(_SCORE_BITS + pos_bits)) | (
-                inv_bits[lo:hi] << np.uint64(pos_bits)
-            ) | pos[lo:hi].astype(np.uint64)
+        for first in range(0, m.shape[0], rows_per_chunk):
+            lo, hi = int(m.indptr[first]), int(m.indptr[min(first + rows_per_chunk, m.shape[0])])
+            keys = rows[lo:hi] - first
+            keys <<= _SCORE_BITS + pos_bits
+            inv = bits[lo:hi].astype(np.int64)
+            np.subtract((1 << _SCORE_BITS) - 1, inv, out=inv)
+            inv <<= pos_bits
+            keys |= inv
+            keys |= ranks[lo:hi]
             keys.sort()
-            # Decode: the row comes back from the key, the entry index is the row start plus the position.
-            key_rows = (keys >> np.uint64(_SCORE_BITS + pos_bits)).astype(np.int64) + first
-            key_pos = (keys & np.uint64((1 << pos_bits) - 1)).astype(np.int64)
-            order[lo:hi] = m.indptr[key_rows] + key_pos
-        rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), lengths)  # ranked order keeps rows grouped
-        ranks = np.arange(m.nnz, dtype=np.int64) - m.indptr[rows]
+            keys &= (1 << pos_bits) - 1  # back to the position in the row, now in ranked order
+            keys += starts[lo:hi]
+            order[lo:hi] = keys
         return cls(m, order, rows, ranks)
 
     def top(self, k: int) -> sp.csr_matrix:

@@ -126,8 +126,9 @@ def binarize(m: sp.csr_matrix) -> sp.csr_matrix:
 
 def confusion_counts(gold: sp.csr_matrix, pred: sp.csr_matrix) -> tuple[int, int, int]:
     """Annif's ``True positives``, ``False positives``, ``False negatives`` over all (document, subject)."""
-    tp = int(gold.multiply(binarize(pred)).count_nonzero())
-    return tp, int(binarize(pred).count_nonzero()) - tp, int(gold.count_nonzero()) - tp
+    gold, pb = binarize(as_csr(gold, "gold")), binarize(as_csr(pred, "pred"))
+    tp = int(gold.multiply(pb).count_nonzero())
+    return tp, int(pb.count_nonzero()) - tp, int(gold.count_nonzero()) - tp
 
 
 def per_subject_report(gold: sp.csr_matrix, pred: sp.csr_matrix) -> list[dict[str, Any]]:
@@ -137,7 +138,7 @@ def per_subject_report(gold: sp.csr_matrix, pred: sp.csr_matrix) -> list[dict[st
     ``false_positives``, ``false_negatives``, ``precision`` = TP / (TP + FP), ``recall`` = TP / (TP + FN),
     ``f1`` = 2PR / (P + R), each 0.0 where undefined (Annif's ``nan_to_num``).
     """
-    pb = binarize(pred)
+    gold, pb = binarize(as_csr(gold, "gold")), binarize(as_csr(pred, "pred"))
     n_subjects = gold.shape[1]
     support = np.bincount(gold.indices, minlength=n_subjects).astype(np.int64)
     suggested = np.bincount(pb.indices, minlength=n_subjects).astype(np.int64)

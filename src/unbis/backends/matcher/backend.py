@@ -110,10 +110,10 @@ class MatcherBackend(Backend):
             self._hierarchy = Hierarchy([c.narrower for c in concepts], related)
         return self._hierarchy
 
-    def _match(self, text: str) -> tuple[LabelIndex, int, list[Occurrence]]:
+    def _match(self, text: str, offsets: bool = False) -> tuple[LabelIndex, int, list[Occurrence]]:
         lang = self._labels_language(text)
         index = self.label_index(lang)
-        units = text_units(text, lang, document=True)
+        units = text_units(text, lang, document=True, offsets=offsets)
         return index, len(units.terms), find_occurrences(index, units, self.params.max_gap)
 
     def _candidates(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -178,7 +178,7 @@ class MatcherBackend(Backend):
         """The evidence for each matched concept (or only for ``subjects``): the character spans of
         ``text`` where one of its labels matched, with that label as written in the vocabulary and its
         language. Gapped/reordered matches give one span per matched word. Spans are sorted."""
-        index, _n, occurrences = self._match(text)
+        index, _n, occurrences = self._match(text, offsets=True)
         wanted = None if subjects is None else set(subjects)
         out: dict[int, list[Evidence]] = {}
         for occ in occurrences:

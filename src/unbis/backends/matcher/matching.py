@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+
+import numpy as np
 from itertools import accumulate
 from typing import NamedTuple
 
@@ -18,14 +20,14 @@ class Occurrence(NamedTuple):
     last: int
     exact: bool
     subsumed: bool  # inside a longer match ("rights" in "human rights") or, in Chinese, cutting a word
-    spans: tuple[tuple[int, int], ...]  # character offsets into the original text
+    spans: tuple[tuple[int, int], ...]  # character offsets into the original text (empty: not asked)
 
 
 def find_occurrences(index: LabelIndex, units: Units, max_gap: int) -> list[Occurrence]:
     """Every exact occurrence of every label, plus gapped/reordered ones of multi-word labels.
 
     A gapped match needs all of a label's parts inside a window of at most the label's length plus
-    ``max_gap`` units; it is dropped where an exact match of the same label already stands.
+    ``max_gap`` units; labels that matched exactly are not searched for gapped matches.
     """
     terms = units.terms
     if not terms or len(index) == 0:
@@ -45,13 +47,15 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int) -> list[Occu
 
     starts, ends = units.starts, units.ends
     subsumed = _subsumed_spans(exact_hits, index)
-    if units.boundaries is not None:  # Chinese: a match that cuts a word is as weak as a subsumed one
+    if units.boundaries is not None and starts is not None and ends is not None:
+        # Chinese: a match that cuts a word (秘书 in 秘书长) is as weak as a subsumed one.
         bounds = units.boundaries
         subsumed.update(
             (f, la) for _lid, f, la in exact_hits if starts[f] not in bounds or ends[la] not in bounds
         )
     out = [
-        Occurrence(lid, f, la, True, (f, la) in subsumed, ((starts[f], ends[la]),))
+        Occurrence(lid, f, la, True, (f, la) in subsumed,
+                   ((starts[f], ends[la]),) if starts is not None and ends is not None else ())
         for lid, f, la in exact_hits
     ]
     exact_at: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -77,8 +81,8 @@ def _gapped(
     index: LabelIndex,
     part_hits: dict[int, list[tuple[int, int]]],
     exact_at: dict[int, list[tuple[int, int]]],
-    starts: list[int],
-    ends: list[int],
+    starts: list[int] | None,
+    ends: list[int] | None,
     max_gap: int,
 ) -> list[Occurrence]:
     # Labels all of whose parts occur somewhere in the document.
@@ -87,43 +91,69 @@ def _gapped(
         for lid in index.part_labels[pid]:
             count[lid] += 1
     gap = max_gap * 2 if index.language == "zh" else max_gap  # Chinese units are characters
+    positions: dict[int, np.ndarray] = {}
     out: list[Occurrence] = []
     for lid, n in count.items():
         parts = index.parts[lid]
         if n < len(parts):
             continue
-        limit = sum(index.part_units[p] for p in parts) + gap
-        events = sorted((f, la, k) for k, pid in enumerate(parts) for f, la in part_hits[pid])
-        for left, right in _windows(events, len(parts), limit):
-            first, last = events[left][0], max(e[1] for e in events[left : right + 1])
-            if any(f <= last and first <= la for f, la in exact_at.get(lid, ())):
-                continue  # the exact match already counts here
-            spans = tuple(sorted({(starts[e[0]], ends[e[1]]) for e in events[left : right + 1]}))
-            out.append(Occurrence(lid, first, last, False, False, spans))
+        for p in parts:
+            if p not in positions:
+                positions[p] = np.fromiter((f for f, _la in part_hits[p]), dtype=np.int64)
+        out.extend(_label_windows(lid, parts, positions, index, gap, exact_at, starts, ends))
     return out
 
 
-def _windows(events: list[tuple[int, int, int]], k: int, limit: int) -> list[tuple[int, int]]:
-    """Non-overlapping minimal windows (event index ranges) holding all ``k`` part kinds within ``limit`` units."""
-    found: list[tuple[int, int]] = []
-    count = [0] * k
-    have = 0
-    left = 0
-    for right, (_f, _la, kind) in enumerate(events):
-        count[kind] += 1
-        if count[kind] == 1:
-            have += 1
-        while have == k:
-            while count[events[left][2]] > 1:  # shrink from the left while every kind stays covered
-                count[events[left][2]] -= 1
-                left += 1
-            if events[right][1] - events[left][0] + 1 <= limit:
-                found.append((left, right))
-                count = [0] * k
-                have = 0
-                left = right + 1
-                break
-            count[events[left][2]] -= 1
-            have -= 1
-            left += 1
-    return found
+def _label_windows(
+    lid: int,
+    parts: tuple[int, ...],
+    positions: dict[int, np.ndarray],
+    index: LabelIndex,
+    gap: int,
+    exact_at: dict[int, list[tuple[int, int]]],
+    starts: list[int] | None,
+    ends: list[int] | None,
+) -> list[Occurrence]:
+    """Occurrences of one label's parts close together: anchored on its rarest part, the nearest
+    occurrence of every other part must fall within the label's length plus ``gap`` units."""
+    limit = sum(index.part_units[p] for p in parts) + gap
+    anchor = min(parts, key=lambda p: len(positions[p]))
+    a = positions[anchor]
+    lo = a.copy()
+    hi = a + (index.part_units[anchor] - 1)
+    chosen = [a]
+    for p in parts:
+        if p == anchor:
+            continue
+        pos = positions[p]
+        i = np.searchsorted(pos, a)
+        left = pos[np.maximum(i - 1, 0)]
+        right = pos[np.minimum(i, len(pos) - 1)]
+        near = np.where(np.abs(left - a) <= np.abs(right - a), left, right)
+        chosen.append(near)
+        np.minimum(lo, near, out=lo)
+        np.maximum(hi, near + (index.part_units[p] - 1), out=hi)
+    good = hi - lo + 1 <= limit
+    if lid in exact_at:  # drop windows overlapping an exact match of the label: it already counts there
+        ex_first = np.asarray(sorted(f for f, _la in exact_at[lid]), dtype=np.int64)
+        k = np.searchsorted(ex_first, hi, side="right") - 1
+        length = int(index.n_units[lid])
+        good &= ~((k >= 0) & (ex_first[np.maximum(k, 0)] + length - 1 >= lo))
+    ok = np.flatnonzero(good)
+    out: list[Occurrence] = []
+    taken_until = -1
+    lengths = [index.part_units[p] for p in parts]
+    anchor_first = [i for i, p in enumerate(parts) if p == anchor][0]
+    order = [anchor_first] + [i for i in range(len(parts)) if i != anchor_first]
+    for j in ok.tolist():
+        first, last = int(lo[j]), int(hi[j])
+        if first <= taken_until:
+            continue  # overlaps the previous window
+        taken_until = last
+        spans: tuple[tuple[int, int], ...] = ()
+        if starts is not None and ends is not None:
+            spans = tuple(sorted({
+                (starts[int(c[j])], ends[int(c[j]) + lengths[k] - 1]) for c, k in zip(chosen, order, strict=True)
+            }))
+        out.append(Occurrence(lid, first, last, False, False, spans))
+    return out

@@ -37,8 +37,8 @@ class Units(NamedTuple):
     """
 
     terms: list[str]
-    starts: list[int]
-    ends: list[int]
+    starts: list[int] | None  # None when offsets were not asked for (scoring needs none)
+    ends: list[int] | None
     boundaries: set[int] | None = None
 
 
@@ -86,6 +86,7 @@ def chinese_document_units(text: str) -> Units:
         boundaries.add(token.start)
         boundaries.add(token.end)
     # Barriers and spaces delimit words too, also around function words the analyzer drops.
+    assert units.starts is not None and units.ends is not None
     for term, start, end in zip(units.terms, units.starts, units.ends, strict=True):
         if term == BARRIER or len(term) > 1 or term.isascii():
             boundaries.add(start)
@@ -97,11 +98,15 @@ def chinese_document_units(text: str) -> Units:
     return units._replace(boundaries=boundaries)
 
 
-def text_units(text: str, language: str, document: bool = False) -> Units:
-    """The matching units of ``text`` read as ``language`` (``document``: with Chinese word boundaries)."""
+def text_units(text: str, language: str, document: bool = False, offsets: bool = True) -> Units:
+    """The matching units of ``text`` read as ``language`` (``document``: with Chinese word boundaries;
+    ``offsets=False`` skips character offsets outside Chinese, the analyzer's fast path)."""
     if language == "zh":
         return chinese_document_units(text) if document else chinese_units(text)
-    tokens = get_analyzer(language).tokens(text)
+    analyzer = get_analyzer(language)
+    if not offsets:
+        return Units(analyzer.terms(text), None, None)
+    tokens = analyzer.tokens(text)
     return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens])
 
 

@@ -1,0 +1,116 @@
+"""The web page in a real browser: Playwright driving Debian's Chromium against a live uvicorn server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from unbis.api.app import create_app
+from unbis.feedback import FeedbackStore
+
+CHROMIUM = Path("/usr/bin/chromium")
+SEED = Path(__file__).parent / "data" / "corpus" / "seed" / "000_c7475b1adc391e1b.txt"
+SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed at /usr/bin/chromium "
+                                                       "(run scripts/install-browser.sh)"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    db = tmp_path_factory.mktemp("web") / "feedback.sqlite3"
+    app = create_app(None, db)
+    app.state.unbis.registry.get("unbis")  # load the thesaurus before the browser waits on it
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}", db
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_index_suggest_decide_and_export(server: tuple[str, Path], tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, db = server
+    text = SEED.read_text("utf-8").split("\n", 1)[1].strip()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            external: list[str] = []
+            page.on("request", lambda r: None if r.url.startswith(url) else external.append(r.url))
+            page.goto(url)
+            page.fill("#text", text)
+            page.click("#suggest")
+            franco = page.locator(".suggestion", has_text="FRANCOPHONIE")
+            expect(franco).to_have_count(1, timeout=20_000)
+            franco = page.locator(f'.suggestion[data-uri="{franco.get_attribute("data-uri")}"]')
+            expect(page.locator("#doc-text mark").first).to_be_visible()
+
+            # Reject one suggestion, accept FRANCOPHONIE, add PEACEBUILDING through autocomplete.
+            rejected = page.locator(".suggestion", has_text="STATES").first
+            rejected_uri = rejected.get_attribute("data-uri")
+            rejected.locator("button.reject").click()
+            expect(rejected).to_have_class("suggestion rejected")
+            franco.locator("button.accept").click()
+            expect(franco).to_have_class("suggestion accepted")
+            franco.click()  # focus its evidence in the text
+            expect(page.locator("#doc-text mark.focus").first).to_be_visible()
+            # Overlapping evidence (法语 = FRENCH LANGUAGE, 国家 = STATES) splits the span into marks.
+            focused = page.eval_on_selector_all(
+                "#doc-text mark.focus", "els => els.slice(0, 3).map((e) => e.textContent).join('')")
+            assert focused == "法语 国家"
+            page.fill("#add-input", "peacebuil")
+            option = page.locator("#add-results li", has_text="PEACEBUILDING").first
+            option.click()
+            expect(page.locator("#status")).to_contain_text("Saved 3 decision(s)")
+            expect(page.locator("#accepted li")).to_have_count(2)
+
+            page.select_option("#export-format", "marc")
+            marc = page.input_value("#export-preview")
+            assert "=650  \\7$aFRANCOPHONIE$0http://metadata.un.org/thesaurus/" in marc and "$2unbist" in marc
+            page.select_option("#export-format", "tsv")
+            assert "\tPEACEBUILDING" in page.input_value("#export-preview")
+
+            page.select_option("#label-language", "ar")  # Arabic labels, right to left
+            expect(page.locator("#suggest-panel")).to_have_attribute("dir", "rtl")
+            expect(franco.locator(".label")).to_have_text("الفرانكوفونية")
+            page.select_option("#label-language", "en")
+            shot = tmp_path / "web-suggestions.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+            if os.environ.get("UNBIS_SAVE_SCREENSHOTS"):
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                shutil.copy(shot, SCREENSHOTS / shot.name)
+            assert not external, f"page fetched from outside the server: {external}"
+        finally:
+            browser.close()
+
+    decisions = FeedbackStore(db).decisions("unbis")
+    got = {(d.label, d.decision, d.source) for d in decisions}
+    assert got == {("FRANCOPHONIE", "accepted", "suggested"), ("PEACEBUILDING", "accepted", "added"),
+                   ("STATES", "rejected", "suggested")}
+    assert {d.model_version for d in decisions} == {"bundled"}
+    assert len({d.document_id for d in decisions}) == 1
+    assert rejected_uri in {d.uri for d in decisions}
