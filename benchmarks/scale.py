@@ -213,7 +213,10 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     write_readme(args.work)
     index_dir = build_index_docs(args.data, args.work, args.index_docs)
-    results: list[dict[str, Any]] = []
+    saved = args.out / "scale.json"
+    # Rows of sizes measured by earlier invocations are kept, so big sizes can be run on their own later.
+    earlier = json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else []
+    results: list[dict[str, Any]] = [r for r in earlier if r["docs"] not in args.sizes]
     for n in sorted(args.sizes):
         t0 = time.perf_counter()
         corpus = build_corpus(args.data, args.work, n)
@@ -229,8 +232,8 @@ def main() -> None:
                 row["index"][str(jobs)] = res = run_child(INDEX_CHILD, [str(project), str(index_dir), str(out),
                                                                         str(jobs)], args.timeout)
                 print(f"[{n}] index --jobs {jobs}: {json.dumps(res)}", flush=True)
-        results.append(row)
-        (args.out / "scale.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+        results = sorted([*results, row], key=lambda r: r["docs"])
+        saved.write_text(json.dumps(results, indent=1), encoding="utf-8")
         draw(results, args.out / "scale.png")
     print(f"results: {args.out / 'scale.json'}, curve: {args.out / 'scale.png'}")
 

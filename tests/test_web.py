@@ -96,13 +96,16 @@ def test_index_suggest_decide_and_export(server: tuple[str, Path], tmp_path: Pat
             page.select_option("#label-language", "ar")  # Arabic labels, right to left
             expect(page.locator("#suggest-panel")).to_have_attribute("dir", "rtl")
             expect(franco.locator(".label")).to_have_text("الفرانكوفونية")
+            shots = [tmp_path / "web-suggestions-ar.png", tmp_path / "web-suggestions.png"]
+            page.screenshot(path=str(shots[0]), full_page=True)
             page.select_option("#label-language", "en")
-            shot = tmp_path / "web-suggestions.png"
-            page.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 10_000
-            if os.environ.get("UNBIS_SAVE_SCREENSHOTS"):
-                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                shutil.copy(shot, SCREENSHOTS / shot.name)
+            expect(page.locator("#suggest-panel")).to_have_attribute("dir", "ltr")
+            page.screenshot(path=str(shots[1]), full_page=True)
+            for shot in shots:
+                assert shot.stat().st_size > 10_000
+                if os.environ.get("UNBIS_SAVE_SCREENSHOTS"):  # refresh the pictures in docs/
+                    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(shot, SCREENSHOTS / shot.name)
             assert not external, f"page fetched from outside the server: {external}"
         finally:
             browser.close()

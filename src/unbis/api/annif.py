@@ -116,8 +116,9 @@ def router(max_batch: int) -> APIRouter:
     def detect(body: schemas.DetectLanguageRequest) -> dict[str, Any]:
         """The language of a text among candidates (UN languages are detected; others score 0)."""
         found = detect_language(body.text) if body.text.strip() else None
-        results = [{"language": lang, "score": 1.0 if lang == found else 0.0} for lang in body.languages]
-        results.sort(key=lambda r: -r["score"])
+        ranked = sorted(body.languages, key=lambda lang: lang != found)
+        results: list[dict[str, Any]] = [{"language": lang, "score": 1.0 if lang == found else 0.0}
+                                         for lang in ranked]
         if found not in body.languages:
             results.insert(0, {"language": None, "score": 1.0})
         return {"results": results}

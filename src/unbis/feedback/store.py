@@ -145,7 +145,8 @@ class FeedbackStore:
     # -- reading -------------------------------------------------------------------------------
     def decisions(self, project: str | None = None, document_id: int | None = None) -> list[Decision]:
         """Every decision, oldest first, optionally for one project and/or document."""
-        where, args = [], []
+        where: list[str] = []
+        args: list[str | int] = []
         if project is not None:
             where.append("project = ?")
             args.append(project)
