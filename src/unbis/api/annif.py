@@ -42,15 +42,15 @@ def router(max_batch: int) -> APIRouter:
     def list_vocabs(st: State) -> dict[str, Any]:
         """The vocabularies of all projects."""
         vocabs: dict[str, dict[str, Any]] = {}
-        for pid in st.registry.ids():
-            vocab = st.registry.get(pid).project.vocab
+        for _pid, loaded in st.registry.available():
+            vocab = loaded.project.vocab
             vocabs.setdefault(vocab.name, vocab_info(vocab))
         return {"vocabs": list(vocabs.values())}
 
     @api.get("/projects", response_model=schemas.ProjectList, responses=ERRORS)
     def list_projects(st: State) -> dict[str, Any]:
         """Every project: the bundled UNBIS one and the trained ones."""
-        return {"projects": [annif_project(pid, st.registry.get(pid)) for pid in st.registry.ids()]}
+        return {"projects": [annif_project(pid, loaded) for pid, loaded in st.registry.available()]}
 
     @api.get("/projects/{project_id}", response_model=schemas.AnnifProject, responses=ERRORS)
     def show_project(project_id: str, st: State) -> dict[str, Any]:

@@ -32,7 +32,7 @@ class ProjectUnavailable(UnbisError):
 
 @dataclass(frozen=True)
 class Loaded:
-    """A project with the model version it was loaded from (``Project.version`` reads the link live)."""
+    """A project with the model version it was loaded from (recorded at load time)."""
 
     project: Project
     version: str
@@ -61,6 +61,16 @@ class ProjectRegistry:
                 if p.is_dir() and _ID_RE.match(p.name) and (p / "current").exists() and p.name != BUNDLED_ID
             )
         return [BUNDLED_ID, *found]
+
+    def available(self) -> list[tuple[str, Loaded]]:
+        """Every project that loads, with its id; broken ones are logged and left out of listings."""
+        out = []
+        for project_id in self.ids():
+            try:
+                out.append((project_id, self.get(project_id)))
+            except UnbisError as exc:
+                logger.warning("project %s is not available: %s", project_id, exc)
+        return out
 
     def get(self, project_id: str) -> Loaded:
         """The loaded project, reloaded first if its ``current`` version changed on disk."""

@@ -26,7 +26,7 @@ UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
 @router.get("/projects", response_model=list[schemas.ProjectDetail], responses=ERRORS)
 def list_projects(st: State) -> list[dict[str, Any]]:
     """Every project with its model version and label languages."""
-    return [project_detail(pid, st.registry.get(pid)) for pid in st.registry.ids()]
+    return [project_detail(pid, loaded) for pid, loaded in st.registry.available()]
 
 
 @router.post("/projects/{project_id}/suggest", response_model=schemas.RichSuggestResponse,

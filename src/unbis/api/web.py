@@ -11,7 +11,6 @@ from fastapi.templating import Jinja2Templates
 from unbis import __version__
 from unbis.api.app import WEB_DIR, ServerState, state
 from unbis.api.registry import BUNDLED_ID
-from unbis.errors import UnbisError
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
@@ -21,11 +20,7 @@ LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ru": "Рус
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, st: Annotated[ServerState, Depends(state)]) -> Any:
     projects = []
-    for pid in st.registry.ids():
-        try:
-            loaded = st.registry.get(pid)
-        except UnbisError:
-            continue  # a broken project is reported by the API, not allowed to break the page
+    for pid, loaded in st.registry.available():  # a broken project must not break the page
         projects.append({"id": pid, "name": pid if pid != BUNDLED_ID else "UNBIS (bundled, zero-shot)",
                          "backend": loaded.project.config.backend, "version": loaded.version})
     return templates.TemplateResponse(request, "index.html", {

@@ -67,6 +67,8 @@ class Project:
         self.backend = backend
         self.path = path
         self.manifest = manifest
+        # The version this object was loaded from; ``current`` may move on when the project is retrained.
+        self._version = _version_name(path)
 
     @property
     def project_id(self) -> str:
@@ -74,11 +76,8 @@ class Project:
 
     @property
     def version(self) -> str:
-        """The model version (its directory name), for feedback records and hot reload."""
-        if self.path is None:
-            return "bundled"
-        current = current_version(self.path)
-        return current.name if current else "unsaved"
+        """The model version this object holds (its directory name), for feedback records and hot reload."""
+        return self._version
 
     # -- suggesting ----------------------------------------------------------------------------
     def suggest_matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
@@ -130,6 +129,7 @@ class Project:
                 training=training or {},
             ).save(staging)
         self.path = project_dir
+        self._version = _version_name(project_dir)
 
     def update_config(self, **changes: Any) -> None:
         """Change stored settings (limit, threshold) of the current version in place, atomically."""
@@ -157,6 +157,13 @@ class Project:
         context = Context(vocab, config.language)
         backend = backend_cls.load(version / MODEL, context, manifest.params)
         return cls(config, vocab, backend, path=project_dir, manifest=manifest)
+
+
+def _version_name(path: Path | None) -> str:
+    if path is None:
+        return "bundled"
+    current = current_version(path)
+    return current.name if current else "unsaved"
 
 
 def train_project(

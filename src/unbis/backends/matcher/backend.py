@@ -47,6 +47,8 @@ class MatcherParams:
     min_train_docs: int = 10
     #: use the untyped ``related`` links (UNBIS) as weak hierarchy evidence
     use_related: bool = True
+    #: with a learned ranker, also propose labels all of whose words but one occur (more recall)
+    partial: bool = True
 
     def __post_init__(self) -> None:
         check(0 <= self.max_gap <= 20, f"max_gap must be in 0..20, got {self.max_gap}")
@@ -110,14 +112,21 @@ class MatcherBackend(Backend):
             self._hierarchy = Hierarchy([c.narrower for c in concepts], related)
         return self._hierarchy
 
-    def _match(self, text: str, offsets: bool = False) -> tuple[LabelIndex, int, list[Occurrence]]:
+    def _match(
+        self, text: str, offsets: bool = False, partial: bool = False
+    ) -> tuple[LabelIndex, int, list[Occurrence]]:
         lang = self._labels_language(text)
         index = self.label_index(lang)
         units = text_units(text, lang, document=True, offsets=offsets)
-        return index, len(units.terms), find_occurrences(index, units, self.params.max_gap)
+        return index, len(units.terms), find_occurrences(index, units, self.params.max_gap, partial)
 
-    def _candidates(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        index, n_units, occurrences = self._match(text)
+    def _uses_partial(self) -> bool:
+        """Partial matches are only worth their noise to a learned ranker."""
+        return self.params.partial and self.ranker_ is not None and self.params.ranker != "hand"
+
+    def _candidates(self, text: str, partial: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+        use = self._uses_partial() if partial is None else partial
+        index, n_units, occurrences = self._match(text, partial=use)
         return candidate_features(occurrences, index, n_units, self._hier())
 
     # -- training -------------------------------------------------------------------------------
@@ -125,8 +134,9 @@ class MatcherBackend(Backend):
         n = len(self.context.vocab)
         stats = CorpusStats.empty(n)
         per_doc: list[tuple[np.ndarray, np.ndarray, set[int]]] = []
+        partial = self.params.partial and self.params.ranker != "hand"
         for doc in documents:
-            concepts, rows = self._candidates(doc.text)
+            concepts, rows = self._candidates(doc.text, partial=partial and bool(doc.subjects))
             gold = set(doc.subjects)
             stats.n_docs += 1
             stats.df[concepts] += 1
@@ -178,7 +188,7 @@ class MatcherBackend(Backend):
         """The evidence for each matched concept (or only for ``subjects``): the character spans of
         ``text`` where one of its labels matched, with that label as written in the vocabulary and its
         language. Gapped/reordered matches give one span per matched word. Spans are sorted."""
-        index, _n, occurrences = self._match(text, offsets=True)
+        index, _n, occurrences = self._match(text, offsets=True, partial=self._uses_partial())
         wanted = None if subjects is None else set(subjects)
         out: dict[int, list[Evidence]] = {}
         for occ in occurrences:

@@ -16,6 +16,7 @@ FEATURES = (
     "exact",  # log1p(exact occurrences not inside a longer match)
     "subsumed",  # log1p(exact occurrences inside a longer match of another concept)
     "fuzzy",  # log1p(gapped / reordered occurrences)
+    "partial",  # log1p(partial occurrences: all words of a label but one)
     "earliness",  # 1 - first position / document length
     "spread",  # (last - first position) / document length
     "length",  # log1p(words in the longest matched label)
@@ -47,14 +48,19 @@ def candidate_features(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Concept ids matched in one document and their feature rows (corpus columns left at 0)."""
     stats: dict[int, list[float]] = {}
-    # per concept: exact, subsumed, fuzzy, first, last, longest, min generality, min ambiguity, pref
-    for occ in occurrences:
+    # per concept: exact, subsumed, fuzzy, first, last, longest, min generality, min ambiguity, pref,
+    # partial. Partial occurrences come last so that positions are those of real matches when any.
+    for occ in sorted(occurrences, key=lambda o: o.partial):
         lid = occ.label
         cid = int(index.concept[lid])
         s = stats.get(cid)
         if s is None:
-            s = stats[cid] = [0, 0, 0, occ.first, occ.last, 0, math.inf, math.inf, 0]
-        if occ.exact and not occ.subsumed:
+            s = stats[cid] = [0, 0, 0, occ.first, occ.last, 0, math.inf, math.inf, 0, 0]
+        if occ.partial:
+            s[9] += 1
+            if s[0] + s[1] + s[2] > 0:
+                continue  # positions and label statistics come from the real matches
+        elif occ.exact and not occ.subsumed:
             s[0] += 1
         elif occ.exact:
             s[1] += 1
@@ -80,6 +86,7 @@ def candidate_features(
             math.log1p(s[0]),
             math.log1p(s[1]),
             math.log1p(s[2]),
+            math.log1p(s[9]),
             1.0 - s[3] / n,
             (s[4] - s[3]) / n,
             math.log1p(s[5] * words_per_unit),

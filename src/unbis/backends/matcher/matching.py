@@ -21,13 +21,16 @@ class Occurrence(NamedTuple):
     exact: bool
     subsumed: bool  # inside a longer match ("rights" in "human rights") or, in Chinese, cutting a word
     spans: tuple[tuple[int, int], ...]  # character offsets into the original text (empty: not asked)
+    partial: bool = False  # all parts of the label but one occur (weak; only a learned ranker uses it)
 
 
-def find_occurrences(index: LabelIndex, units: Units, max_gap: int) -> list[Occurrence]:
+def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: bool = False) -> list[Occurrence]:
     """Every exact occurrence of every label, plus gapped/reordered ones of multi-word labels.
 
     A gapped match needs all of a label's parts inside a window of at most the label's length plus
-    ``max_gap`` units; labels that matched exactly are not searched for gapped matches.
+    ``max_gap`` units; windows overlapping an exact match of the same label are dropped. ``partial``:
+    also report labels all of whose parts but one occur (``EU statistics`` where only "statistics" is
+    written), one occurrence per place of their rarest present part.
     """
     terms = units.terms
     if not terms or len(index) == 0:
@@ -61,7 +64,7 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int) -> list[Occu
     exact_at: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for lid, f, la in exact_hits:
         exact_at[lid].append((f, la))
-    out.extend(_gapped(index, part_hits, exact_at, starts, ends, max_gap))
+    out.extend(_gapped(index, part_hits, exact_at, starts, ends, max_gap, partial))
     return out
 
 
@@ -84,6 +87,7 @@ def _gapped(
     starts: list[int] | None,
     ends: list[int] | None,
     max_gap: int,
+    partial: bool,
 ) -> list[Occurrence]:
     # Labels all of whose parts occur somewhere in the document.
     count: dict[int, int] = defaultdict(int)
@@ -96,12 +100,32 @@ def _gapped(
     for lid, n in count.items():
         parts = index.parts[lid]
         if n < len(parts):
+            if partial and n == len(parts) - 1 and lid not in exact_at:
+                out.extend(_partial(lid, parts, part_hits, starts, ends))
             continue
         for p in parts:
             if p not in positions:
                 positions[p] = np.fromiter((f for f, _la in part_hits[p]), dtype=np.int64)
         out.extend(_label_windows(lid, parts, positions, index, gap, exact_at, starts, ends))
     return out
+
+
+def _partial(
+    lid: int,
+    parts: tuple[int, ...],
+    part_hits: dict[int, list[tuple[int, int]]],
+    starts: list[int] | None,
+    ends: list[int] | None,
+    cap: int = 20,
+) -> list[Occurrence]:
+    """Partial occurrences of a label: the places of its rarest present part (at most ``cap``)."""
+    anchor = min((p for p in parts if p in part_hits), key=lambda p: len(part_hits[p]))
+    with_offsets = starts is not None and ends is not None
+    return [
+        Occurrence(lid, f, la, False, False,
+                   ((starts[f], ends[la]),) if with_offsets else (), True)  # type: ignore[index]
+        for f, la in part_hits[anchor][:cap]
+    ]
 
 
 def _label_windows(

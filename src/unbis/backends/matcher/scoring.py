@@ -20,6 +20,7 @@ HAND_WEIGHTS: dict[str, float] = {
     "exact": 1.0,
     "subsumed": 0.15,
     "fuzzy": 0.45,
+    "partial": 0.0,
     "earliness": 0.8,
     "spread": 1.0,
     "length": 0.9,
