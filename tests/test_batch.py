@@ -267,3 +267,36 @@ def test_cli_wants_exactly_one_output(project: Project, docs: Path, tmp_path: Pa
                    str(tmp_path / "b"))
     assert result.returncode == 2
     assert "exactly one output" in result.stderr
+
+
+def test_cli_ctrl_c_with_workers_keeps_whole_batches_and_resumes(
+    project: Project, docs: Path, tmp_path: Path
+) -> None:
+    many = tmp_path / "many"
+    for i in range(6):  # 240 documents: long enough to interrupt
+        shutil.copytree(docs, many / f"copy{i}")
+    out = tmp_path / "out.jsonl"
+    args = ["index", str(project.path), str(many), "--jsonl", str(out), "--jobs", "2", "--batch-size", "4"]
+    code = "from unbis.cli.main import run; run()"
+    child = subprocess.Popen([sys.executable, "-c", code, *args], stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and child.poll() is None:
+            if journal_path(out).exists() and journal_path(out).read_bytes().count(b"\n") >= 3:
+                break
+            time.sleep(0.02)
+        assert child.poll() is None, "the run finished before it could be interrupted"
+        child.send_signal(signal.SIGINT)
+        _, stderr = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130, stderr
+    assert "rerun the same command to continue" in stderr
+    done = jsonl(out)
+    assert 0 < len(done) < 240 and len(done) % 4 == 0
+    result = unbis(*args)
+    assert result.returncode == 0, result.stderr
+    names = [(line["document"], line["suggestions"][0]["uri"]) for line in jsonl(out)]
+    assert len(names) == 240 and jsonl(out)[:len(done)] == done

@@ -82,3 +82,12 @@ def test_untrained_project_error(tmp_path: Path, eurlex_validation: Path) -> Non
     result = unbis("eval", str(tmp_path / "p"), str(eurlex_validation), "--json")
     assert result.returncode == 2
     assert "unbis train" in result.stderr
+
+
+def test_optimize_stores_limit_and_threshold(project: Path, eurlex_validation: Path) -> None:
+    result = unbis("optimize", str(project), str(eurlex_validation))
+    assert result.returncode == 0, result.stderr
+    best = json.loads(result.stdout)
+    assert 1 <= best["limit"] <= 15 and 0 <= best["threshold"] < 1
+    config = json.loads((project / "current" / "project.json").read_text(encoding="utf-8"))
+    assert (config["limit"], config["threshold"]) == (best["limit"], best["threshold"])

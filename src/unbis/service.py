@@ -216,3 +216,12 @@ def evaluate(
         raise InputError(f"no documents to evaluate in {', '.join(map(str, corpus))}: {report.summary()}")
     return EvalResult(acc.results(limit=limit, threshold=threshold), report,
                       acc.per_subject(limit=limit, threshold=threshold))
+
+
+def optimize(project: Project, corpus: Sequence[Path]) -> tuple[dict[str, Any], ReadReport]:
+    """Store the F1-maximising limit/threshold in ``project`` (``unbis optimize``)."""
+    from unbis.optimize import optimize_project
+
+    report = ReadReport()
+    docs = read_documents(corpus, project.vocab, on_unknown="skip", report=report)
+    return optimize_project(project, docs), report

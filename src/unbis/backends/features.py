@@ -5,14 +5,15 @@ backends so a text is analysed once. Saved as a JSON term list plus an ``.npz`` 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-from unbis.backends.base import load_arrays, load_json, save_arrays, save_json
+from unbis.backends.base import Backend, load_arrays, load_json, save_arrays, save_json
+from unbis.backends.params import check
 from unbis.corpus.document import Document
 from unbis.errors import InputError, NotFittedError
 
@@ -170,10 +171,7 @@ class TfidfFeatures:
 
 def top_k_sparse(scores: np.ndarray | sp.spmatrix, k: int) -> sp.csr_matrix:
     """Keep the ``k`` best scores of each row (positive scores only) as CSR."""
-    if sp.issparse(scores):
-        dense = np.asarray(scores.todense())  # type: ignore[union-attr]
-    else:
-        dense = np.asarray(scores)
+    dense = np.asarray(scores.todense()) if sp.issparse(scores) else np.asarray(scores)  # type: ignore[union-attr]
     n, m = dense.shape
     k = min(k, m)
     if n == 0 or k == 0:
@@ -190,5 +188,74 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
 
-def log1p_int(n: int) -> float:
-    return math.log1p(n)
+@dataclass(frozen=True)
+class FeatureParams:
+    """Feature settings shared by the backends built on ``TfidfFeatures``.
+
+    ngram_max: 1 = words, 2 = words and bigrams. char_ngrams: >0 adds character n-grams of that length
+    inside each term (useful for Chinese). min_df: drop features seen in fewer documents.
+    max_features: keep at most this many (most frequent). max_chars: analyse only the first N characters (0 = all).
+    """
+
+    ngram_max: int = 2
+    char_ngrams: int = 0
+    min_df: int = 2
+    max_features: int = 300_000
+    max_chars: int = 0
+
+    def __post_init__(self) -> None:
+        check(self.ngram_max in (1, 2), f"ngram_max must be 1 or 2, not {self.ngram_max}")
+        check(0 <= self.char_ngrams <= 5, f"char_ngrams must be 0..5, not {self.char_ngrams}")
+        check(self.min_df >= 1, f"min_df must be >= 1, not {self.min_df}")
+        check(self.max_features >= 1, f"max_features must be >= 1, not {self.max_features}")
+        check(self.max_chars >= 0, f"max_chars must be >= 0, not {self.max_chars}")
+
+
+def make_features(backend: Backend, params: FeatureParams) -> TfidfFeatures:
+    """A feature extractor configured from ``params`` that analyses text like ``backend``'s context."""
+    ctx = backend.context
+    return TfidfFeatures(lambda text: ctx.analyzer_for(text).terms(text), ngram_max=params.ngram_max,
+                         char_ngrams=params.char_ngrams, min_df=params.min_df,
+                         max_features=params.max_features, max_chars=params.max_chars)
+
+
+class FeatureBackend(Backend):
+    """A backend that learns from a tf-idf matrix. The ensemble calls ``fit_matrix``/``score_matrix``
+    directly with features it computed once for all members."""
+
+    features_: TfidfFeatures
+
+    def _fit(self, documents: Iterable[Document]) -> None:
+        docs = [d for d in documents if d.subjects]
+        if not docs:
+            raise InputError(f"{self.name} needs labelled documents; the training corpus has none")
+        self.features_ = make_features(self, self.params)
+        x = self.features_.fit_transform(d.text for d in docs)
+        self.fit_matrix(x, label_matrix(docs, len(self.context.vocab)))
+
+    def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self.score_matrix(self.features_.transform(texts))
+
+    def _save(self, directory: Path) -> None:
+        self.features_.save(directory)
+        self.save_matrix_model(directory)
+
+    def _load(self, directory: Path) -> None:
+        ctx = self.context
+        self.features_ = TfidfFeatures.load(directory, lambda text: ctx.analyzer_for(text).terms(text))
+        self.load_matrix_model(directory)
+
+    # -- hooks on matrices ----------------------------------------------------------------------
+    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix) -> None:
+        """Learn from documents x features ``x`` and documents x labels 0/1 ``y``."""
+        raise NotImplementedError
+
+    def score_matrix(self, x: sp.csr_matrix) -> sp.csr_matrix:
+        """Documents x labels scores in [0, 1] for feature rows ``x``."""
+        raise NotImplementedError
+
+    def save_matrix_model(self, directory: Path) -> None:
+        raise NotImplementedError
+
+    def load_matrix_model(self, directory: Path) -> None:
+        raise NotImplementedError

@@ -10,6 +10,10 @@ from unbis.errors import NotFoundError
 # name -> (module, class, extra that provides its dependencies or None)
 _BACKENDS: dict[str, tuple[str, str, str | None]] = {
     "tfidf": ("unbis.backends.tfidf", "TfidfBackend", None),
+    "linear": ("unbis.backends.linear", "LinearBackend", None),
+    "knn": ("unbis.backends.knn", "KnnBackend", None),
+    "omikuji": ("unbis.backends.omikuji", "OmikujiBackend", "omikuji"),
+    "ensemble": ("unbis.backends.ensemble", "EnsembleBackend", None),
     "matcher": ("unbis.backends.matcher.backend", "MatcherBackend", None),
 }
 

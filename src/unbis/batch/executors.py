@@ -83,6 +83,10 @@ class PoolExecutor:
         return self.pool.submit(process_batch, self.ref, items, self.limit, self.threshold)
 
     def close(self, cancel: bool = False) -> None:
+        if cancel:
+            # Interrupted: the batches in flight are dropped anyway, so don't wait for them.
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=cancel)
         forget_project(self.ref)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -67,6 +69,35 @@ class _RecordingReport(ReadReport):
     def take(self) -> list[ErrorRecord]:
         taken, self.pending = self.pending, []
         return taken
+
+
+class _CtrlC:
+    """Turns the first Ctrl-C into a request checked between batches, so the interruption never lands
+    inside the worker pool's own bookkeeping (which can then hang); a second Ctrl-C interrupts at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.previous: object = None
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> _CtrlC:
+        # Only Python's own handler is replaced: an ignored SIGINT or an application's handler stays.
+        if threading.current_thread() is threading.main_thread() \
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)  # type: ignore[arg-type]
 
 
 def errors_path_for(out: Path) -> Path:
@@ -148,7 +179,7 @@ def run_index(
                 "project": ProjectRef.of(project).path, "version": project.version}
     summary = IndexSummary(out, errors, report=report)
     started = time.perf_counter()
-    with Journal(out, errors, settings, force=force) as journal:
+    with Journal(out, errors, settings, force=force) as journal, _CtrlC() as ctrl_c:
         summary.resumed = journal.resumed
         n_jobs = 1 if total is not None and total <= batch_size and not dask else jobs or available_cores()
         ex = executor or make_executor(project, n_jobs, limit, threshold, dask)
@@ -173,16 +204,19 @@ def run_index(
             for item in _items(docs, journal.done, summary):
                 batch.append(item)
                 if len(batch) == batch_size:
+                    ctrl_c.check()
                     in_flight.append((ex.submit(batch), report.take()))
                     batch = []
                     while len(in_flight) > ex.window:
                         future, skipped = in_flight.popleft()
                         commit(future.result(), skipped)  # type: ignore[attr-defined]
+                        ctrl_c.check()
             if batch:
                 in_flight.append((ex.submit(batch), report.take()))
             while in_flight:
                 future, skipped = in_flight.popleft()
                 commit(future.result(), skipped)  # type: ignore[attr-defined]
+                ctrl_c.check()
             if report.pending:  # skipped files after the last document
                 commit([], report.take())
             cancelled = False

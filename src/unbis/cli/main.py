@@ -169,6 +169,15 @@ def eval_(
         typer.echo(f"{key:<28}{value:.4f}" if isinstance(value, float) else f"{key:<28}{value}")
 
 
+@app.command()
+def optimize(project_dir: ProjectArg, corpus: CorpusArg) -> None:
+    """Find the limit and threshold that maximise F1 on labelled documents and store them with the model."""
+    proj = service.open_project(project_dir)
+    best, report = service.optimize(proj, corpus)
+    err_console.print(report.summary())
+    typer.echo(json.dumps(best))
+
+
 def _write_per_subject(path: Path, rows: list[dict], proj: service.Project) -> None:
     """Annif's ``--results-file`` TSV, so existing scripts read ours unchanged."""
     n = len(proj.vocab)

@@ -25,7 +25,7 @@ from unbis.vocab.subject_index import Vocabulary
 CONFIG = "project.json"
 VOCAB = "vocab.json.gz"
 MODEL = "model"
-DEFAULT_BACKEND = "tfidf"
+DEFAULT_BACKEND = "ensemble"
 
 
 @dataclass

@@ -77,7 +77,9 @@ def compile_labels(vocab: Vocabulary, language: str, min_parts: int = 2) -> Labe
     part_labels: list[list[int]] = []
     for lid, label in enumerate(texts):
         ids: list[int] = []
-        for p in label_parts(label, language):
+        # Outside Chinese every unit is a part: no need to analyse the label again.
+        label_words = label_parts(label, language) if language == "zh" else [(u,) for u in units_of[lid]]
+        for p in label_words:
             if not p:
                 continue
             pid = part_id.setdefault(p, len(part_id))

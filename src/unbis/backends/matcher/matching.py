@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-
-import numpy as np
 from itertools import accumulate
 from typing import NamedTuple
+
+import numpy as np
 
 from unbis.backends.matcher.labels import LabelIndex
 from unbis.backends.matcher.units import SEP, Units

@@ -1,0 +1,269 @@
+"""The default pipeline: member backends propose candidates, a learned ranker (LightGBM) scores them.
+
+Each (document, candidate label) pair is described by every member's score and rank, how many
+members proposed it, the label's prior frequency and lexical evidence (how much of the label's
+wording occurs in the text and in its opening lines). The ranker is trained on out-of-fold member
+predictions over the training corpus: member models that never saw a document score it, so the
+ranker learns how members behave on unseen text. Evaluation data is never used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import scipy.sparse as sp
+
+from unbis.backends.base import Backend, load_arrays, load_json, save_arrays, save_json
+from unbis.backends.features import (
+    FeatureBackend,
+    FeatureParams,
+    TfidfFeatures,
+    label_matrix,
+    make_features,
+    top_k_sparse,
+)
+from unbis.backends.params import check
+from unbis.backends.registry import backend_names, get_backend_class
+from unbis.corpus.document import Document
+from unbis.errors import InputError
+
+RANKER = "ranker.txt"
+META = "ensemble.json"
+
+
+@dataclass(frozen=True)
+class EnsembleParams(FeatureParams):
+    """members: comma-separated backend names (tf-idf members share one feature extractor; others,
+    e.g. the thesaurus ``matcher``, get the texts). folds: out-of-fold splits for ranker training.
+    candidates: best labels taken from each member. rounds/learning_rate/num_leaves: LightGBM settings.
+    title_chars: size of the opening zone used for lexical evidence. top_k: labels returned."""
+
+    members: str = "linear,knn"
+    folds: int = 5
+    candidates: int = 40
+    rounds: int = 300
+    learning_rate: float = 0.05
+    num_leaves: int = 31
+    title_chars: int = 1500
+    top_k: int = 100
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        names = self.member_names
+        check(bool(names), "members must name at least one backend")
+        check(len(set(names)) == len(names), f"members must not repeat: {self.members}")
+        check("ensemble" not in names, "an ensemble cannot contain itself")
+        unknown = [n for n in names if n not in backend_names()]
+        check(not unknown, f"unknown member backend(s) {', '.join(unknown)}; available: {', '.join(backend_names())}")
+        check(2 <= self.folds <= 20, f"folds must be 2..20, not {self.folds}")
+        check(self.candidates >= 1, f"candidates must be >= 1, not {self.candidates}")
+        check(self.rounds >= 1, f"rounds must be >= 1, not {self.rounds}")
+        check(0 < self.learning_rate <= 1, f"learning_rate must be in (0, 1], not {self.learning_rate}")
+        check(self.num_leaves >= 2, f"num_leaves must be >= 2, not {self.num_leaves}")
+        check(self.title_chars >= 0, f"title_chars must be >= 0, not {self.title_chars}")
+        check(self.top_k >= 1, f"top_k must be >= 1, not {self.top_k}")
+
+    @property
+    def member_names(self) -> list[str]:
+        return [n.strip() for n in self.members.split(",") if n.strip()]
+
+
+def _ranks(m: sp.csr_matrix) -> sp.csr_matrix:
+    """Same structure as ``m`` with each entry's rank in its row (1 = best)."""
+    m = sp.csr_matrix(m)
+    ranks = np.empty_like(m.data)
+    for i in range(m.shape[0]):
+        lo, hi = m.indptr[i], m.indptr[i + 1]
+        order = np.argsort(-m.data[lo:hi], kind="stable")
+        ranks[lo + order] = np.arange(1, hi - lo + 1)
+    return sp.csr_matrix((ranks, m.indices, m.indptr), shape=m.shape)
+
+
+def _lookup(m: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    if rows.size == 0:
+        return np.zeros(0, dtype=np.float32)
+    return np.asarray(m[rows, cols], dtype=np.float32).ravel()
+
+
+class EnsembleBackend(Backend):
+    name = "ensemble"
+    Params = EnsembleParams
+
+    features_: TfidfFeatures
+    members_: dict[str, Backend]
+    ranker_: lgb.Booster
+    prior_: np.ndarray
+    label_features_: sp.csr_matrix  # labels x features, rows sum to 1: lexical coverage weights
+
+    # -- members ------------------------------------------------------------------------------
+    def _new_member(self, name: str) -> Backend:
+        return get_backend_class(name)(self.context)
+
+    def _member_scores(self, member: Backend, x: sp.csr_matrix, texts: Sequence[str]) -> sp.csr_matrix:
+        if isinstance(member, FeatureBackend):
+            return sp.csr_matrix(member.score_matrix(x))
+        return member.suggest_batch(list(texts))
+
+    def _fit_member(self, name: str, x: sp.csr_matrix, y: sp.csr_matrix, docs: list[Document]) -> Backend:
+        member = self._new_member(name)
+        if isinstance(member, FeatureBackend):
+            member.features_ = self.features_
+            member.fit_matrix(x, y)
+            member.fitted_ = True
+        else:
+            member.fit(docs if member.requires_training else [])
+        return member
+
+    # -- lexical evidence ---------------------------------------------------------------------
+    def _label_features(self) -> sp.csr_matrix:
+        """Map each label to the features of its wording (bigrams for multi-word labels)."""
+        vocab = self.context.vocab
+        lang = vocab.default_language if self.context.language == "auto" else self.context.language
+        analyzer = self.context.analyzer
+        index = self.features_.vocabulary_ or {}
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for cid in range(len(vocab)):
+            terms = analyzer.terms(vocab.label(cid, lang))
+            if not terms:
+                continue
+            feats = terms if len(terms) == 1 or self.features_.ngram_max < 2 else [
+                f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+            for f in feats:
+                j = index.get(f)
+                if j is not None:
+                    rows.append(cid)
+                    cols.append(j)
+                    # Features missing from the vocabulary still count in the denominator.
+                    vals.append(1.0 / len(feats))
+        return sp.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
+                             shape=(len(vocab), self.features_.n_features))
+
+    def _lexical(self, x: sp.csr_matrix) -> sp.csr_matrix:
+        binary = sp.csr_matrix(x, copy=True)
+        binary.data[:] = 1.0
+        return sp.csr_matrix(binary @ self.label_features_.T)
+
+    # -- candidate features -------------------------------------------------------------------
+    def _candidates(
+        self, scores: list[sp.csr_matrix], x: sp.csr_matrix, x_title: sp.csr_matrix
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, cols, feature matrix) of every candidate pair."""
+        p: EnsembleParams = self.params
+        tops = [top_k_sparse(s, p.candidates) for s in scores]
+        union = sum((sp.csr_matrix((np.ones_like(t.data), t.indices, t.indptr), shape=t.shape) for t in tops),
+                    sp.csr_matrix(scores[0].shape, dtype=np.float32))
+        union = sp.csr_matrix(union)
+        union.sort_indices()
+        coo = union.tocoo()
+        rows, cols = coo.row.astype(np.int64), coo.col.astype(np.int64)
+        columns = []
+        for s in scores:
+            s = sp.csr_matrix(s)
+            ranks = _ranks(s)
+            value = _lookup(s, rows, cols)
+            rank = _lookup(ranks, rows, cols)
+            rank[rank == 0] = p.candidates * 10  # not scored by this member at all
+            columns += [value, np.log1p(rank)]
+        columns.append(coo.data.astype(np.float32))  # how many members proposed it
+        columns.append(np.log(self.prior_[cols] + 1e-6))
+        columns.append(_lookup(self._lexical(x), rows, cols))
+        columns.append(_lookup(self._lexical(x_title), rows, cols))
+        return rows, cols, np.column_stack(columns).astype(np.float32)
+
+    def _title_texts(self, texts: Sequence[str]) -> list[str]:
+        return [t[: self.params.title_chars] for t in texts]
+
+    # -- training -----------------------------------------------------------------------------
+    def _fit(self, documents: Iterable[Document]) -> None:
+        p: EnsembleParams = self.params
+        docs = [d for d in documents if d.subjects]
+        if len(docs) < p.folds:
+            raise InputError(f"ensemble needs at least folds={p.folds} labelled documents, got {len(docs)}")
+        texts = [d.text for d in docs]
+        self.features_ = make_features(self, p)
+        x = self.features_.fit_transform(texts)
+        x_title = self.features_.transform(self._title_texts(texts))
+        y = label_matrix(docs, len(self.context.vocab))
+        self.prior_ = (np.asarray(y.sum(axis=0)).ravel() / y.shape[0]).astype(np.float32)
+        self.label_features_ = self._label_features()
+
+        # Out-of-fold member scores: every training document scored by members that never saw it.
+        fold_of = np.random.default_rng(p.seed).permutation(len(docs)) % p.folds
+        oof: list[list[sp.csr_matrix]] = [[] for _ in p.member_names]
+        order: list[np.ndarray] = []
+        for fold in range(p.folds):
+            train_idx, test_idx = np.flatnonzero(fold_of != fold), np.flatnonzero(fold_of == fold)
+            order.append(test_idx)
+            for k, name in enumerate(p.member_names):
+                member = self._fit_member(name, x[train_idx], y[train_idx], [docs[i] for i in train_idx])
+                oof[k].append(self._member_scores(member, x[test_idx], [texts[i] for i in test_idx]))
+        inverse = np.argsort(np.concatenate(order))
+        scores = [sp.vstack(parts).tocsr()[inverse] for parts in oof]
+
+        rows, cols, feats = self._candidates(scores, x, x_title)
+        target = _lookup(y, rows, cols)
+        if target.sum() == 0 or target.sum() == target.size:
+            raise InputError("ensemble: out-of-fold candidates are all right or all wrong; add training documents")
+        self.ranker_ = lgb.train(
+            {"objective": "binary", "learning_rate": p.learning_rate, "num_leaves": p.num_leaves,
+             "min_data_in_leaf": 20, "verbose": -1, "num_threads": 2, "seed": p.seed, "deterministic": True},
+            lgb.Dataset(feats, target), num_boost_round=p.rounds,
+        )
+        self.members_ = {name: self._fit_member(name, x, y, docs) for name in p.member_names}
+
+    # -- suggesting ---------------------------------------------------------------------------
+    def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
+        x = self.features_.transform(texts)
+        x_title = self.features_.transform(self._title_texts(texts))
+        scores = [self._member_scores(self.members_[name], x, texts) for name in self.params.member_names]
+        rows, cols, feats = self._candidates(scores, x, x_title)
+        prob = self.ranker_.predict(feats) if rows.size else np.zeros(0)
+        out = sp.csr_matrix((np.asarray(prob, dtype=np.float32), (rows, cols)),
+                            shape=(len(texts), len(self.context.vocab)))
+        return top_k_sparse(out, self.params.top_k)
+
+    # -- persistence --------------------------------------------------------------------------
+    def _save(self, directory: Path) -> None:
+        self.features_.save(directory)
+        save_arrays(directory / "ensemble.npz", prior=self.prior_)
+        sp.save_npz(directory / "label-features.npz", self.label_features_, compressed=False)
+        self.ranker_.save_model(str(directory / RANKER))
+        meta: dict[str, Any] = {"members": {}}
+        for name, member in self.members_.items():
+            sub = directory / f"member-{name}"
+            sub.mkdir()
+            if isinstance(member, FeatureBackend):
+                member.save_matrix_model(sub)
+            else:
+                member.save(sub)
+            meta["members"][name] = member.params_dict()
+        save_json(directory / META, meta)
+
+    def _load(self, directory: Path) -> None:
+        ctx = self.context
+        self.features_ = TfidfFeatures.load(directory, lambda text: ctx.analyzer_for(text).terms(text))
+        self.prior_ = load_arrays(directory / "ensemble.npz")["prior"]
+        self.label_features_ = sp.csr_matrix(sp.load_npz(directory / "label-features.npz"))
+        self.ranker_ = lgb.Booster(model_file=str(directory / RANKER))
+        meta = load_json(directory / META)
+        self.members_ = {}
+        for name in self.params.member_names:
+            sub = directory / f"member-{name}"
+            cls = get_backend_class(name)
+            member: Backend
+            if issubclass(cls, FeatureBackend):
+                member = cls(self.context, **meta["members"][name])
+                member.features_ = self.features_
+                member.load_matrix_model(sub)
+                member.fitted_ = True
+            else:
+                member = cls.load(sub, self.context, meta["members"][name])
+            self.members_[name] = member

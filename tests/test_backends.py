@@ -1,0 +1,115 @@
+"""Backends: conformance (fit -> suggest -> save -> load -> same suggestions), parameter errors,
+untrained use, the learned ensemble against its members, and optimize."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from unbis.backends import Context, backend_names, get_backend_class
+from unbis.corpus.document import Document
+from unbis.corpus.readers import read_documents
+from unbis.errors import NotFittedError, ParameterError
+from unbis.evaluation import evaluate, gold_matrix
+from unbis.vocab.loaders import load_vocabulary
+from unbis.vocab.subject_index import Vocabulary
+
+DATA = Path(__file__).parent / "data" / "backends"
+
+# Small settings so that every backend trains in seconds on the tiny corpus.
+FAST: dict[str, dict[str, Any]] = {
+    "omikuji": {"n_trees": 1, "threads": 1},
+    "ensemble": {"folds": 3, "rounds": 40, "members": "linear,knn"},
+}
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    return load_vocabulary(str(DATA / "sdg-vocab.tsv"), language="en")
+
+
+@pytest.fixture(scope="module")
+def docs(vocab: Vocabulary) -> list[Document]:
+    out = [d for d in read_documents([DATA / "sdg"], vocab, language="en") if d.subjects]
+    assert len(out) == 240
+    return out
+
+
+def _make(name: str, vocab: Vocabulary, **extra: Any) -> Any:
+    return get_backend_class(name)(Context(vocab, "en"), **{**FAST.get(name, {}), **extra})
+
+
+@pytest.mark.parametrize("name", backend_names())
+def test_conformance(name: str, vocab: Vocabulary, docs: list[Document], tmp_path: Path) -> None:
+    backend = _make(name, vocab)
+    train = docs[:120]
+    texts = [d.text for d in docs[200:220]]
+    assert backend.fit(train) is backend
+    before = backend.suggest_batch(texts)
+    assert before.shape == (len(texts), len(vocab))
+    assert before.data.size == 0 or (before.data.min() >= 0 and before.data.max() <= 1)
+    backend.save(tmp_path)
+    loaded = type(backend).load(tmp_path, Context(vocab, "en"), backend.params_dict())
+    after = loaded.suggest_batch(texts)
+    assert (before != after).nnz == 0, f"{name}: suggestions changed after save/load"
+    if backend.requires_training:
+        assert before.nnz > 0, f"{name}: suggested nothing"
+    assert not list(tmp_path.rglob("*.pkl")) and not list(tmp_path.rglob("*.pickle"))
+
+
+@pytest.mark.parametrize("name", ["linear", "knn", "omikuji", "ensemble"])
+def test_untrained_backend_refuses(name: str, vocab: Vocabulary) -> None:
+    with pytest.raises(NotFittedError, match="not trained"):
+        _make(name, vocab).suggest_batch(["some text"])
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("linear", {"alpha": "-1"}, "alpha must be > 0"),
+        ("linear", {"alpha": "abc"}, "expected float"),
+        ("knn", {"k": "0"}, "k must be >= 1"),
+        ("omikuji", {"setting": "forest"}, "choose one of parabel, bonsai"),
+        ("ensemble", {"members": "linear,nosuch"}, "unknown member backend"),
+        ("ensemble", {"folds": "1"}, "folds must be 2..20"),
+        ("ensemble", {"colour": "red"}, "unknown parameter"),
+    ],
+)
+def test_bad_params(name: str, params: dict[str, str], message: str, vocab: Vocabulary) -> None:
+    with pytest.raises(ParameterError, match=message):
+        get_backend_class(name)(Context(vocab, "en"), **params)
+
+
+def _ndcg(backend: Any, test: list[Document], n: int) -> float:
+    pred = backend.suggest_batch([d.text for d in test])
+    return float(evaluate(pred, gold_matrix([d.subjects for d in test], n))["ndcg"])
+
+
+def test_ensemble_beats_its_weakest_member(vocab: Vocabulary, docs: list[Document]) -> None:
+    train, test = docs[:180], docs[180:]
+    scores = {name: _ndcg(_make(name, vocab).fit(train), test, len(vocab)) for name in ("linear", "knn")}
+    ensemble = _ndcg(_make("ensemble", vocab).fit(train), test, len(vocab))
+    assert ensemble > min(scores.values()), (ensemble, scores)
+
+
+def test_optimize_stores_limit_and_threshold(vocab: Vocabulary, docs: list[Document], tmp_path: Path) -> None:
+    from unbis.optimize import optimize_project
+    from unbis.project.project import Project, train_project
+
+    train_project(tmp_path / "p", docs[:150], vocab, "en", backend="linear")
+    project = Project.load(tmp_path / "p")
+    best = optimize_project(project, docs[150:])
+    assert 1 <= best["limit"] <= 15 and 0.0 <= best["threshold"] <= 0.9
+    assert best["f1"] > 0.3
+    reloaded = Project.load(tmp_path / "p")
+    assert (reloaded.config.limit, reloaded.config.threshold) == (best["limit"], best["threshold"])
+
+
+def test_untrained_project_is_a_clear_error(tmp_path: Path) -> None:
+    from unbis.project.project import Project
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(NotFittedError, match="run `unbis train` first"):
+        Project.load(tmp_path / "empty")

@@ -1,0 +1,213 @@
+"""The thesaurus matcher: label matching in six languages, Chinese shapes, Arabic variants, evidence, scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from unbis.backends.base import Context
+from unbis.backends.matcher.backend import Evidence, MatcherBackend
+from unbis.backends.registry import get_backend_class
+from unbis.corpus.document import Document
+from unbis.corpus.readers import read_documents
+from unbis.vocab.loaders import load_vocabulary
+from unbis.vocab.subject_index import Concept, Vocabulary
+from unbis.vocab.unbis import load_unbis
+
+DATA = Path(__file__).parent / "data"
+SEED = DATA / "corpus" / "seed"
+EURLEX = DATA / "corpus" / "eurlex-en"
+
+# The title of UN General Assembly resolution 70/1 in its six official versions: each names
+# SUSTAINABLE DEVELOPMENT in its own words (inflected in Russian, with the article in Arabic).
+AGENDA_2030 = {
+    "en": "Transforming our world: the 2030 Agenda for Sustainable Development",
+    "fr": "Transformer notre monde : le Programme de développement durable à l'horizon 2030",
+    "es": "Transformar nuestro mundo: la Agenda 2030 para el Desarrollo Sostenible",
+    "ru": "Преобразование нашего мира: Повестка дня в области устойчивого развития на период до 2030 года",
+    "ar": "تحويل عالمنا: خطة التنمية المستدامة لعام 2030",
+    "zh": "变革我们的世界：2030年可持续发展议程",
+}
+
+
+@pytest.fixture(scope="module")
+def unbis() -> Vocabulary:
+    return load_unbis()
+
+
+@pytest.fixture(scope="module")
+def matcher(unbis: Vocabulary) -> MatcherBackend:
+    return MatcherBackend(Context(unbis, "auto")).fit([])
+
+
+def _cid(vocab: Vocabulary, label: str) -> int:
+    cid = vocab.resolve(label)
+    assert cid is not None, label
+    return cid
+
+
+def _seed() -> tuple[str, list[str]]:
+    path = next(SEED.glob("*.txt"))
+    first, _blank, text = path.read_text("utf-8").split("\n", 2)
+    return text, [label for label in first[3:].split("|") if label]
+
+
+def _top(matcher: MatcherBackend, text: str, k: int = 20) -> list[int]:
+    row = matcher.suggest_batch([text]).getrow(0)
+    order = np.lexsort((row.indices, -row.data))
+    return [int(row.indices[i]) for i in order[:k]]
+
+
+def test_registered_under_its_name() -> None:
+    assert get_backend_class("matcher") is MatcherBackend
+    assert MatcherBackend.requires_training is False
+
+
+@pytest.mark.parametrize("language", sorted(AGENDA_2030))
+def test_label_found_in_each_language(matcher: MatcherBackend, unbis: Vocabulary, language: str) -> None:
+    text = AGENDA_2030[language]
+    cid = _cid(unbis, "SUSTAINABLE DEVELOPMENT")
+    assert cid in _top(matcher, text, k=5)
+    evidence = matcher.explain(text, [cid])[cid]
+    assert {e.language for e in evidence} == {language}
+    assert evidence[0].label == unbis.concepts[cid].labels[language]
+
+
+def test_case_and_accents_do_not_matter(matcher: MatcherBackend, unbis: Vocabulary) -> None:
+    cid = _cid(unbis, "ABANDONED CHILDREN")
+    text = "Le Comité s'inquiète du sort des enfants abandonnés dans les zones de conflit."
+    evidence = matcher.explain(text, [cid])[cid]  # label written ENFANTS ABANDONNES
+    assert [text[e.start : e.end] for e in evidence] == ["enfants abandonnés"]
+
+
+def test_evidence_offsets_point_at_the_text(matcher: MatcherBackend, unbis: Vocabulary) -> None:
+    text = "Reaffirming that all human rights are universal, the Assembly calls for respect of Human Rights."
+    cid = _cid(unbis, "HUMAN RIGHTS")
+    evidence = matcher.explain(text, [cid])[cid]
+    assert [text[e.start : e.end] for e in evidence] == ["human rights", "Human Rights"]
+    assert all(isinstance(e, Evidence) and e.label == "HUMAN RIGHTS" for e in evidence)
+
+
+def test_chinese_raw_and_segmented_agree(matcher: MatcherBackend, unbis: Vocabulary) -> None:
+    segmented, _labels = _seed()
+    raw = "".join(segmented.split(" "))
+    seg_scores = matcher.suggest_batch([segmented]).getrow(0)
+    raw_scores = matcher.suggest_batch([raw]).getrow(0)
+    assert set(seg_scores.indices) == set(raw_scores.indices)
+    cid = _cid(unbis, "SUSTAINABLE DEVELOPMENT")
+    seg_ev = matcher.explain(segmented, [cid])[cid]
+    raw_ev = matcher.explain(raw, [cid])[cid]
+    # 可持续发展 is written 可 持续 发展 in the seed: the span covers the spaces, and both read the label
+    # (a gapped match of its words 持续 ... 发展 elsewhere is found in both shapes too).
+    seg_read = [segmented[e.start : e.end].replace(" ", "") for e in seg_ev]
+    raw_read = [raw[e.start : e.end] for e in raw_ev]
+    assert "可持续发展" in seg_read
+    assert sorted(seg_read) == sorted(raw_read)
+
+
+def test_chinese_match_cutting_a_word_is_weak(matcher: MatcherBackend, unbis: Vocabulary) -> None:
+    # 种 (SEEDS) inside 各种 ("all kinds of") must not be suggested as if it were the word.
+    text = "加强 各种 文化 之间 的 对话"
+    seeds = _cid(unbis, "SEEDS")
+    culture = _cid(unbis, "CULTURE")
+    row = matcher.suggest_batch([text]).getrow(0)
+    scores = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+    assert scores[culture] > scores.get(seeds, 0.0)
+
+
+def test_arabic_orthographic_variants(matcher: MatcherBackend, unbis: Vocabulary) -> None:
+    cid = _cid(unbis, "SUSTAINABLE DEVELOPMENT")
+    variants = [
+        "خطة التنمية المستدامة",  # as in the label
+        "خطة التنميه المستدامه",  # ta marbuta written as heh
+        "خطة التنميـــة المستدامة",  # tatweel
+        "خطة التَّنْمِيَةِ المُسْتَدَامَةِ",  # with harakat
+    ]
+    for text in variants:
+        evidence = matcher.explain(text, [cid]).get(cid)
+        assert evidence, text
+        assert text[evidence[0].start : evidence[0].end].startswith("الت")
+
+
+def _tiny_vocab() -> Vocabulary:
+    return Vocabulary(
+        [
+            Concept("urn:x:1", {"en": "trade agreement"}),
+            Concept("urn:x:2", {"en": "agreement"}, narrower=[0]),
+            Concept("urn:x:3", {"en": "fisheries"}, alt_labels={"en": ["fishing industry"]}),
+        ]
+    )
+
+
+def test_gapped_and_reordered_labels() -> None:
+    vocab = _tiny_vocab()
+    m = MatcherBackend(Context(vocab, "en")).fit([])
+    text = "An agreement on fair and open trade was signed. Trade agreements followed."
+    evidence = m.explain(text, [0])[0]
+    spans = [text[e.start : e.end] for e in evidence]
+    assert spans == ["agreement", "trade", "Trade agreements"]  # reordered words 2 apart, then exact
+    strict = MatcherBackend(Context(vocab, "en"), max_gap=0).fit([])
+    assert [text[e.start : e.end] for e in strict.explain(text, [0])[0]] == ["Trade agreements"]
+
+
+def test_alt_labels_and_subsumption() -> None:
+    vocab = _tiny_vocab()
+    m = MatcherBackend(Context(vocab, "en")).fit([])
+    assert m.explain("The fishing industry grew.", [2])[2][0].label == "fishing industry"
+    # "agreement" inside "trade agreement" counts as subsumed: the longer concept ranks first.
+    scores = m.suggest_batch(["The trade agreement entered into force."]).toarray()[0]
+    assert scores[0] > scores[1] > 0
+
+
+def test_background_corpus_lowers_a_label_found_everywhere(unbis: Vocabulary) -> None:
+    """大会 (CONFERENCES) also reads "General Assembly": in a background of UN texts it matches in every
+    document, so its commonness sinks it below a concept that is specific to the document."""
+    conferences = _cid(unbis, "CONFERENCES")
+    dev = _cid(unbis, "SUSTAINABLE DEVELOPMENT")
+    text = "大会 决议：大会 重申 可持续发展 的 重要性。"
+    zero = MatcherBackend(Context(unbis, "zh")).fit([])
+    background = [Document(f"大会 第{i}号 决议 审议 {topic}") for i, topic in
+                  enumerate(["人权", "裁军", "难民", "预算", "妇女", "儿童", "和平", "海洋"])]
+    fitted = MatcherBackend(Context(unbis, "zh")).fit(background)
+    before = zero.suggest_batch([text]).toarray()[0]
+    after = fitted.suggest_batch([text]).toarray()[0]
+    assert after[conferences] < before[conferences]
+    assert after[conferences] < after[dev]
+
+
+def test_seed_reaches_ten_of_eighteen_in_top_twenty(matcher: MatcherBackend, unbis: Vocabulary) -> None:
+    text, labels = _seed()
+    gold = {_cid(unbis, label) for label in labels}
+    hits = gold & set(_top(matcher, text, 20))
+    assert len(hits) >= 10, sorted(unbis.label(c) for c in hits)
+
+
+def test_scores_are_in_unit_interval(matcher: MatcherBackend) -> None:
+    scores = matcher.suggest_batch(list(AGENDA_2030.values()) + [""])
+    assert scores.shape == (7, len(matcher.context.vocab))
+    assert scores.data.min() > 0 and scores.data.max() <= 1
+    assert scores.getrow(6).nnz == 0
+
+
+@pytest.mark.parametrize("ranker", ["lightgbm", "logistic"])
+def test_trained_ranker_round_trips_without_pickle(tmp_path: Path, ranker: str) -> None:
+    vocab = load_vocabulary(EURLEX / "eurovoc-vocab.tsv", language="en")
+    train = list(read_documents(EURLEX / "train", vocab, on_unknown="skip", language="en"))
+    valid = [d.text for d in read_documents(EURLEX / "validation", vocab, on_unknown="skip", language="en")]
+    model = MatcherBackend(Context(vocab, "en"), ranker=ranker, min_train_docs=5).fit(train)
+    assert model.ranker_ is not None and model.stats_ is not None
+    model.save(tmp_path)
+    loaded = MatcherBackend.load(tmp_path, Context(vocab, "en"), model.params_dict())
+    np.testing.assert_allclose(loaded.suggest_batch(valid).toarray(), model.suggest_batch(valid).toarray(),
+                               rtol=1e-5)
+    with np.load(tmp_path / "matcher.npz", allow_pickle=False) as arrays:
+        assert arrays["df"].shape == (len(vocab),)
+
+
+def test_unknown_parameter_is_refused(unbis: Vocabulary) -> None:
+    from unbis.errors import ParameterError
+
+    with pytest.raises(ParameterError):
+        MatcherBackend(Context(unbis, "en"), max_gap=-1)
