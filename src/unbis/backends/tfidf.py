@@ -51,10 +51,15 @@ class TfidfBackend(Backend):
         shape = (len(labelled), len(self.context.vocab))
         y = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
         self.centroids_ = normalize(sp.csr_matrix(y.T @ x))  # subjects x terms
+        self._prepare()
+
+    def _prepare(self) -> None:
+        # Transposed once here: converting it on every batch cost about a quarter of suggest time.
+        self.centroids_t_ = sp.csr_matrix(self.centroids_.T)
 
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
         x = self.vectorizer_.transform([self._analyze(t) for t in texts])
-        sims = sp.csr_matrix(x @ self.centroids_.T)
+        sims = sp.csr_matrix(x @ self.centroids_t_)
         return top_k_per_row(sims, self.params.top_k)
 
     def _save(self, directory: Path) -> None:
@@ -64,4 +69,5 @@ class TfidfBackend(Backend):
     def _load(self, directory: Path) -> None:
         self.vectorizer_ = TermVectorizer.load(directory)
         self.centroids_ = load_sparse(directory / "centroids.npz")
+        self._prepare()
 
