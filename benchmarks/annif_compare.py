@@ -1,17 +1,35 @@
 """Ours vs Annif, side by side on this machine: quality, train seconds, suggestions/s, peak RSS.
 
-    python benchmarks/annif_compare.py [--datasets eurlex-en,csl-zh,abo-en,unga-sdg] [--out benchmarks/results]
-        [--data /work/shared/data] [--jobs 2] [--skip-annif]
+    nice -n 5 python benchmarks/annif_compare.py [--datasets eurlex-en,csl-zh,abo-en,unga-sdg]
+        [--out benchmarks/results] [--data /work/shared/data] [--jobs 2] [--folds N]
+        [--skip-annif | --skip-ours]
 
-Annif is installed from PyPI into its own venv by ``benchmarks/setup_annif.sh`` (reused when present).
-Offline, Annif's NLTK tokenizer lacks its ``punkt_tab`` data: setup_annif.sh creates four EMPTY files
-(collocations.tab sent_starters.txt abbrev_types.txt ortho_context.tab) in
-``~/nltk_data/tokenizers/punkt_tab/english/``, which is enough for word tokenisation.
+Annif 1.4 is installed from PyPI into its own venv by ``benchmarks/setup_annif.sh`` (reused when present);
+this script adds Annif's ``omikuji`` extra. Offline, Annif's NLTK tokenizer lacks its ``punkt_tab`` data:
+setup_annif.sh creates four EMPTY files in ``~/nltk_data/tokenizers/punkt_tab/english/``, which is enough for
+word tokenisation.
 
-Annif projects (``snowball(english)``; Chinese text is given to Annif as is, ``simple`` analyzer):
-tfidf, omikuji Bonsai, mllm and an ensemble of the three. eurlex-en trains on ``train`` and evaluates
-on ``validation``; the others use 5-fold cross-validation (same folds for both systems). Each train
-and eval runs under ``/usr/bin/time -v`` for its peak RSS. Writes ``results.md``, ``results.json`` and
+Per dataset, one Annif home (projects.cfg + data/) holds the vocabulary ``v`` (``annif load-vocab`` from the
+dataset's TSV) and four projects: ``tfidf``, ``bonsai`` (omikuji with the Bonsai settings cluster_balanced=False,
+cluster_k=100, max_depth=3), ``mllm`` and ``ensemble`` (plain average of the three). English uses the
+``snowball(english)`` analyzer. Annif cannot segment Chinese, so for csl-zh it gets a jieba-segmented copy of
+the texts AND of the vocabulary labels (same URIs), with ``simple(token_min_length=1)`` (the default minimum of
+3 characters would drop most Chinese words); ours reads the raw text.
+
+Splits (identical for both systems): eurlex-en trains on ``train`` and evaluates on ``validation``; csl-zh,
+abo-en and unga-sdg use k-fold cross-validation over the documents that carry at least one vocabulary label
+(fold of document i = permutation(seed 42)[i] % k). unga-sdg's vocabulary is the 17 goals ``SDG 1``..``SDG 17``
+(``benchmarks/annif/unga-sdg-vocab.tsv``, written by this script).
+
+Each ``annif train -j JOBS`` and ``annif eval -j 1 --limit 10`` runs under ``/usr/bin/time -v`` for its wall time
+and peak RSS; metrics come from ``annif eval --metrics-file`` JSON. Suggestions/s = test docs / (eval seconds -
+fixed overhead), where the overhead (interpreter start, model load, one document) is the time of
+``annif eval --docs-limit 1`` on the first split, so that it compares with ours, which times ``suggest`` only.
+Train seconds are those of the ``annif train`` command (including ~3 s of Annif start-up); the ensemble's
+are the sum of its three sources and its peak RSS the maximum over their training and its own evaluation.
+
+Annif's figures are cached in ``OUT/annif.json`` (ours in ``OUT/ours.json``): ``--skip-annif`` re-runs only ours
+and ``--skip-ours`` only Annif; the other side comes from its cache. Writes ``results.md``, ``results.json`` and
 ``results.png`` to ``--out``.
 """
 
@@ -33,6 +51,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 ANNIF_VENV = Path(os.environ.get("ANNIF_VENV", REPO / ".venv-annif"))
+SDG_VOCAB = REPO / "benchmarks" / "annif" / "unga-sdg-vocab.tsv"
 DATASETS: dict[str, dict[str, Any]] = {
     "eurlex-en": {"vocab": "eurlex-en/eurovoc-vocab.tsv", "train": "eurlex-en/train",
                   "test": "eurlex-en/validation", "lang": "en"},
@@ -40,6 +59,9 @@ DATASETS: dict[str, dict[str, Any]] = {
     "abo-en": {"vocab": "abo-en/yso-en.tsv", "train": "abo-en/train", "lang": "en", "folds": 5},
     "unga-sdg": {"vocab": None, "train": "unga-sdg/train", "lang": "en", "folds": 5},
 }
+ANNIF_BACKENDS = ("tfidf", "bonsai", "mllm")
+ANNIF_SYSTEMS = (*ANNIF_BACKENDS, "ensemble")
+ANALYZERS = {"en": "snowball(english)", "zh": "simple(token_min_length=1)"}
 ANNIF_PROJECTS = """
 [tfidf]
 name=tfidf
@@ -76,138 +98,258 @@ sources=tfidf,bonsai,mllm
 vocab=v
 limit=100
 """
+Doc = tuple[str, list[str], str]  # (file stem, labels, text)
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[str, float, float]:
-    """Run ``cmd`` under /usr/bin/time -v: (stdout, wall seconds, peak RSS MiB)."""
+    """Run ``cmd`` under /usr/bin/time -v: (stdout, wall seconds, peak RSS MiB of its largest process)."""
     started = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, env=env, cwd=cwd)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(cmd)} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     return proc.stdout, seconds, (int(rss.group(1)) / 1024 if rss else float("nan"))
 
 
-def read_corpus(directory: Path) -> list[tuple[str, list[str], str]]:
-    """(name, labels, text) of each document in the project's input format."""
+def read_corpus(directory: Path) -> list[Doc]:
+    """(name, labels, text) of each labelled document in the project's input format, sorted by file name."""
     out = []
     for path in sorted(directory.glob("*.txt")):
         raw = path.read_bytes().replace(b"\x00", b"").decode("utf-8", "replace")
         first, _, text = raw.partition("\n")
+        if not first.startswith("%%%"):
+            raise ValueError(f"{path}:1: expected a '%%%LABEL|...|' header line")
         labels = [x.strip() for x in first.removeprefix("%%%").split("|") if x.strip()]
         if labels:
             out.append((path.stem, labels, text.strip()))
     return out
 
 
-def write_split(docs: list[tuple[str, list[str], str]], directory: Path, uris: dict[str, str]) -> None:
-    """Our input format (one .txt per document) and Annif's full-text format (.txt + .key) side by side."""
-    (directory / "ours").mkdir(parents=True)
-    (directory / "annif").mkdir(parents=True)
-    for name, labels, text in docs:
-        known = [lab for lab in labels if lab in uris]
-        (directory / "ours" / f"{name}.txt").write_text("%%%" + "|".join(known) + "|\n\n" + text, "utf-8")
-        (directory / "annif" / f"{name}.txt").write_text(text, "utf-8")
-        (directory / "annif" / f"{name}.key").write_text(
-            "".join(f"<{uris[lab]}>\t{lab}\n" for lab in known), "utf-8")
-
-
-def vocab_for(spec: dict[str, Any], data: Path, docs: list[tuple[str, list[str], str]], work: Path) -> Path:
-    if spec["vocab"]:
-        return data / spec["vocab"]
-    labels = sorted({lab for _, labs, _ in docs for lab in labs})
-    path = work / "vocab.tsv"
-    path.write_text("".join(f"<http://example.org/label/{i}>\t{lab}\n" for i, lab in enumerate(labels)), "utf-8")
-    return path
-
-
 def load_uris(vocab: Path) -> dict[str, str]:
+    """label -> URI (without angle brackets) from an Annif TSV vocabulary."""
     uris = {}
-    for line in vocab.read_text("utf-8").splitlines():
-        if "\t" in line:
-            uri, label = line.split("\t")[:2]
-            uris[label.strip()] = uri.strip().strip("<>")
+    for n, line in enumerate(vocab.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        if "\t" not in line:
+            raise ValueError(f"{vocab}:{n}: expected '<uri>\\tlabel'")
+        uri, label = line.split("\t")[:2]
+        uris[label.strip()] = uri.strip().strip("<>")
     return uris
 
 
-def run_annif(split: Path, vocab: Path, lang: str, jobs: int) -> dict[str, Any]:
-    analyzer = "snowball(english)" if lang == "en" else "simple"
-    home = split / "annif-home"
-    home.mkdir()
-    (home / "projects.cfg").write_text(ANNIF_PROJECTS.format(lang=lang, analyzer=analyzer), "utf-8")
-    env = {**os.environ, "ANNIF_PROJECTS": str(home / "projects.cfg")}
-    annif = str(ANNIF_VENV / "bin" / "annif")
-    timed([annif, "load-vocab", "--language", lang, "v", str(vocab)], env, home)
-    train_s = 0.0
-    rss = 0.0
-    for project in ("tfidf", "bonsai", "mllm"):
-        _, s, r = timed([annif, "train", "-j", str(jobs), project, str(split / "train" / "annif")], env, home)
-        train_s += s
-        rss = max(rss, r)
-    out, eval_s, r = timed([annif, "eval", "-j", str(jobs), "--metric", "F1@5", "--metric", "NDCG",
-                            "--metric", "Precision@1", "ensemble", str(split / "test" / "annif")], env, home)
-    rss = max(rss, r)
-    metrics = {m.group(1).strip(): float(m.group(2)) for m in re.finditer(r"^([^:\n]+):\s+([0-9.]+)\s*$", out, re.M)}
+def write_sdg_vocab(path: Path) -> Path:
+    """The 17 Sustainable Development Goals as an Annif TSV vocabulary, labels as in the corpus (``SDG 1``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"<http://example.org/sdg/{i}>\tSDG {i}\n" for i in range(1, 18)), "utf-8")
+    return path
+
+
+def segment_zh(text: str) -> str:
+    """Words separated by spaces (jieba), so that Annif's whitespace/punctuation tokenizer sees Chinese words."""
+    import jieba
+
+    return " ".join(w for w in jieba.cut(text) if w.strip())
+
+
+def annif_vocab(vocab: Path, lang: str, work: Path) -> Path:
+    """The vocabulary file Annif loads: for Chinese a copy with jieba-segmented labels and the same URIs."""
+    if lang != "zh":
+        return vocab
+    out = work / "vocab-segmented.tsv"
+    out.write_text("".join(f"<{uri}>\t{segment_zh(label)}\n" for label, uri in load_uris(vocab).items()), "utf-8")
+    return out
+
+
+def write_split(docs: list[Doc], directory: Path, uris: dict[str, str], lang: str) -> None:
+    """Our input format (``ours/``) and Annif's full-text corpus (``annif/``: x.txt + x.tsv) side by side."""
+    (directory / "ours").mkdir(parents=True)
+    (directory / "annif").mkdir(parents=True)
+    for name, labels, text in docs:
+        (directory / "ours" / f"{name}.txt").write_text("%%%" + "|".join(labels) + "|\n\n" + text, "utf-8")
+        (directory / "annif" / f"{name}.txt").write_text(segment_zh(text) if lang == "zh" else text, "utf-8")
+        (directory / "annif" / f"{name}.tsv").write_text(
+            "".join(f"<{uris[lab]}>\t{lab}\n" for lab in labels), "utf-8")
+
+
+def make_splits(spec: dict[str, Any], data: Path, uris: dict[str, str],
+                folds: int | None) -> tuple[list[tuple[list[Doc], list[Doc]]], int]:
+    """(train, test) pairs and the fold count (0 = fixed split); labels outside the vocabulary are dropped,
+    and so are documents left without any."""
+    def known(docs: list[Doc]) -> list[Doc]:
+        kept = [(n, [lab for lab in labs if lab in uris], t) for n, labs, t in docs]
+        return [d for d in kept if d[1]]
+
+    docs = known(read_corpus(data / spec["train"]))
+    if "test" in spec:
+        return [(docs, known(read_corpus(data / spec["test"])))], 0
+    k = folds or spec["folds"]
+    fold_of = np.random.default_rng(42).permutation(len(docs)) % k
+    return [([d for d, f in zip(docs, fold_of, strict=True) if f != i],
+             [d for d, f in zip(docs, fold_of, strict=True) if f == i]) for i in range(k)], k
+
+
+class AnnifHome:
+    """One Annif configuration + data directory per dataset; projects are retrained on each split."""
+
+    def __init__(self, home: Path, vocab: Path, lang: str, jobs: int) -> None:
+        self.home, self.jobs, self.lang = home, jobs, lang
+        home.mkdir(parents=True)
+        cfg = home / "projects.cfg"
+        self.set_sources(ANNIF_BACKENDS)
+        self.env = {**os.environ, "ANNIF_PROJECTS": str(cfg), "ANNIF_DATADIR": str(home / "data")}
+        self.annif = str(ANNIF_VENV / "bin" / "annif")
+        timed([self.annif, "load-vocab", "--language", lang, "v", str(vocab)], self.env, home)
+
+    def set_sources(self, sources: tuple[str, ...]) -> None:
+        """(Re)write projects.cfg with the ensemble averaging ``sources``."""
+        cfg = ANNIF_PROJECTS.format(lang=self.lang, analyzer=ANALYZERS[self.lang])
+        (self.home / "projects.cfg").write_text(
+            cfg.replace("sources=" + ",".join(ANNIF_BACKENDS), "sources=" + ",".join(sources)), "utf-8")
+
+    def train(self, project: str, corpus: Path) -> tuple[float, float]:
+        """(wall seconds, peak RSS MiB) of ``annif train``."""
+        _, seconds, rss = timed([self.annif, "train", "-j", str(self.jobs), project, str(corpus)], self.env, self.home)
+        return seconds, rss
+
+    def eval(self, project: str, corpus: Path, docs_limit: int = 0) -> tuple[dict[str, float], float, float]:
+        """(metrics, wall seconds, peak RSS MiB) of ``annif eval`` in one process, top 10 as ours."""
+        metrics_file = self.home / f"metrics-{project}.json"
+        cmd = [self.annif, "eval", "-j", "1", "--limit", "10", "--metrics-file", str(metrics_file),
+               "-m", "F1@5", "-m", "NDCG", "-m", "Precision@1"]
+        if docs_limit:
+            cmd += ["--docs-limit", str(docs_limit)]
+        _, seconds, rss = timed([*cmd, project, str(corpus)], self.env, self.home)
+        return json.loads(metrics_file.read_text("utf-8")), seconds, rss
+
+
+def run_annif_split(home: AnnifHome, split: Path, overhead: dict[str, float],
+                    failures: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Train the three sources, evaluate them and their ensemble on one split; fills ``overhead`` on first use.
+
+    A source that fails to train (e.g. mllm when no vocabulary label occurs in any text) is recorded in
+    ``failures`` and left out of the ensemble."""
     n_test = len(list((split / "test" / "annif").glob("*.txt")))
-    return {"f1@5": metrics.get("F1@5"), "ndcg": metrics.get("NDCG"), "p@1": metrics.get("Precision@1"),
-            "train_seconds": train_s, "docs_per_second": n_test / eval_s, "peak_rss_mib": rss}
+    trained: dict[str, tuple[float, float]] = {}
+    for project in ANNIF_BACKENDS:
+        try:
+            trained[project] = home.train(project, split / "train" / "annif")
+        except RuntimeError as err:
+            last = [ln for ln in str(err).splitlines() if "Error" in ln]
+            failures[project] = last[-1].strip() if last else str(err).splitlines()[0]
+            print(f"  annif train {project} FAILED: {failures[project]}", flush=True)
+            continue
+        print(f"  annif train {project}: {trained[project][0]:.1f} s, {trained[project][1]:.0f} MiB", flush=True)
+    home.set_sources(tuple(trained))
+    out = {}
+    for project in (*trained, "ensemble"):
+        if project not in overhead:
+            overhead[project] = home.eval(project, split / "test" / "annif", docs_limit=1)[1]
+        metrics, eval_s, eval_rss = home.eval(project, split / "test" / "annif")
+        sources = tuple(trained) if project == "ensemble" else (project,)
+        out[project] = {
+            "f1@5": metrics["F1@5"], "ndcg": metrics["NDCG"], "p@1": metrics["Precision@1"],
+            "train_seconds": sum(trained[s][0] for s in sources), "eval_seconds": eval_s,
+            "docs_per_second": max(n_test - 1, 1) / max(eval_s - overhead[project], 1e-3),
+            "peak_rss_mib": max(eval_rss, *(trained[s][1] for s in sources)),
+        }
+        print(f"  annif eval {project}: F1@5 {out[project]['f1@5']:.3f}, {eval_s:.1f} s", flush=True)
+    return out
 
 
-def run_ours(split: Path, vocab: Path, lang: str) -> dict[str, Any]:
+def run_ours(split: Path, vocab: Path, lang: str) -> dict[str, float]:
+    """Our ensemble on one split via benchmarks/ours_eval.py, peak RSS from /usr/bin/time."""
     out, _, rss = timed([sys.executable, str(REPO / "benchmarks" / "ours_eval.py"), "--vocab", str(vocab),
                          "--train", str(split / "train" / "ours"), "--test", str(split / "test" / "ours"),
                          "--language", lang, "--backend", "ensemble"])
     res = json.loads(out.strip().splitlines()[-1])
     return {"f1@5": res["f1@5"], "ndcg": res["ndcg"], "p@1": res["p@1"], "train_seconds": res["train_seconds"],
-            "docs_per_second": res["docs_per_second"], "peak_rss_mib": rss}
+            "eval_seconds": float("nan"), "docs_per_second": res["docs_per_second"], "peak_rss_mib": rss}
 
 
-def mean_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    out = {k: float(np.mean([r[k] for r in runs if r[k] is not None])) for k in runs[0]}
-    out["train_seconds"] = float(np.mean([r["train_seconds"] for r in runs]))
+def mean_runs(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Mean over splits, except peak RSS (maximum)."""
+    out = {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
     out["peak_rss_mib"] = float(max(r["peak_rss_mib"] for r in runs))
     return out
 
 
-def run_dataset(name: str, data: Path, work: Path, jobs: int, skip_annif: bool) -> dict[str, Any]:
+def run_dataset(name: str, data: Path, work: Path, jobs: int, folds: int | None,
+                do_annif: bool, do_ours: bool) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(Annif entry, ours entry) for one dataset, each None when that side is skipped."""
     spec = DATASETS[name]
-    docs = read_corpus(data / spec["train"])
-    vocab = vocab_for(spec, data, docs, work)
+    vocab = data / spec["vocab"] if spec["vocab"] else write_sdg_vocab(SDG_VOCAB)
     uris = load_uris(vocab)
-    if "test" in spec:
-        splits = [(docs, read_corpus(data / spec["test"]))]
-    else:
-        fold_of = np.random.default_rng(42).permutation(len(docs)) % spec["folds"]
-        splits = [([d for d, f in zip(docs, fold_of, strict=True) if f != k],
-                   [d for d, f in zip(docs, fold_of, strict=True) if f == k]) for k in range(spec["folds"])]
-    ours, annif = [], []
-    for k, (train, test) in enumerate(splits):
-        split = work / f"split{k}"
-        write_split(train, split / "train", uris)
-        write_split(test, split / "test", uris)
-        ours.append(run_ours(split, vocab, spec["lang"]))
-        if not skip_annif:
-            annif.append(run_annif(split, vocab, spec["lang"], jobs))
+    splits, k = make_splits(spec, data, uris, folds)
+    home = AnnifHome(work / "annif-home", annif_vocab(vocab, spec["lang"], work), spec["lang"], jobs) \
+        if do_annif else None
+    annif_runs: list[dict[str, dict[str, float]]] = []
+    ours_runs: list[dict[str, float]] = []
+    overhead: dict[str, float] = {}
+    failures: dict[str, str] = {}
+    for i, (train, test) in enumerate(splits):
+        print(f"{name} split {i + 1}/{len(splits)}: {len(train)} train, {len(test)} test docs", flush=True)
+        split = work / f"split{i}"
+        write_split(train, split / "train", uris, spec["lang"])
+        write_split(test, split / "test", uris, spec["lang"])
+        if home is not None:
+            annif_runs.append(run_annif_split(home, split, overhead, failures))
+        if do_ours:
+            ours_runs.append(run_ours(split, vocab, spec["lang"]))
         shutil.rmtree(split)
-    return {"ours": mean_runs(ours), "annif": mean_runs(annif) if annif else None, "splits": len(splits)}
+    meta = {"splits": len(splits), "folds": k, "n_docs": sum(len(t) for _, t in splits) if k else
+            len(splits[0][0]) + len(splits[0][1]), "language": spec["lang"]}
+    annif = None
+    if home is not None:
+        annif = {**meta, "analyzer": ANALYZERS[spec["lang"]], "eval_overhead_seconds": overhead,
+                 "input": "jieba-segmented text and labels" if spec["lang"] == "zh" else "raw text",
+                 "failed": failures, "ensemble_sources": [p for p in ANNIF_BACKENDS if p not in failures],
+                 "backends": {p: mean_runs([r[p] for r in annif_runs if p in r]) for p in ANNIF_SYSTEMS
+                              if all(p in r for r in annif_runs)}}
+    ours = {**meta, "ensemble": mean_runs(ours_runs)} if ours_runs else None
+    return annif, ours
 
 
-def markdown(results: dict[str, Any]) -> str:
-    lines = ["| dataset | system | F1@5 | nDCG | P@1 | train s | suggestions/s | peak RSS MiB |",
-             "|---|---|---|---|---|---|---|---|"]
-    for name, res in results.items():
-        for system in ("ours", "annif"):
-            r = res[system]
-            if r is None:
-                continue
-            label = "unbis ensemble" if system == "ours" else "Annif ensemble (tfidf+bonsai+mllm)"
-            lines.append(f"| {name} | {label} | {r['f1@5']:.3f} | {r['ndcg']:.3f} | {r['p@1']:.3f} | "
-                         f"{r['train_seconds']:.1f} | {r['docs_per_second']:.1f} | {r['peak_rss_mib']:.0f} |")
-    return "\n".join(lines) + "\n"
+def load_cache(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text("utf-8")) if path.exists() else {}
 
 
-def chart(results: dict[str, Any], path: Path) -> None:
+def annif_version() -> str:
+    out = subprocess.run([str(ANNIF_VENV / "bin" / "python"), "-c", "import annif; print(annif.__version__)"],
+                         capture_output=True, text=True)
+    return out.stdout.strip() or "unknown"
+
+
+def markdown(annif: dict[str, Any], ours: dict[str, Any], names: list[str]) -> str:
+    lines = ["| dataset | system | F1@5 | nDCG | P@1 | train s | eval s | suggestions/s | peak RSS MiB |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    notes = []
+    for name in names:
+        a, o = annif.get(name), ours.get(name)
+        folds = (a or o or {}).get("folds", 0)
+        split = f"{folds}-fold CV" if folds else "train→validation"
+        rows = []
+        if o:
+            rows.append(("unbis ensemble", o["ensemble"]))
+        if a:
+            ens = "+".join(a["ensemble_sources"])
+            rows += [(f"Annif {p}" + (f" ({ens})" if p == "ensemble" else ""), a["backends"][p])
+                     for p in ANNIF_SYSTEMS if p in a["backends"]]
+            notes += [f"{name}: Annif {p} failed to train ({why}); left out of Annif's ensemble."
+                      for p, why in a["failed"].items()]
+            if a["language"] == "zh":
+                notes.append(f"{name}: Annif got jieba-segmented text and vocabulary labels, analyzer "
+                             f"`{a['analyzer']}`; ours read the raw Chinese text.")
+        for label, r in rows:
+            eval_s = "" if np.isnan(r["eval_seconds"]) else f"{r['eval_seconds']:.1f}"
+            lines.append(f"| {name} ({split}) | {label} | {r['f1@5']:.3f} | {r['ndcg']:.3f} | {r['p@1']:.3f} | "
+                         f"{r['train_seconds']:.1f} | {eval_s} | {r['docs_per_second']:.1f} | "
+                         f"{r['peak_rss_mib']:.0f} |")
+    return "\n".join(lines) + "\n" + "".join(f"\n- {n}" for n in notes) + ("\n" if notes else "")
+
+
+def chart(annif: dict[str, Any], ours: dict[str, Any], names: list[str], path: Path) -> None:
     try:
         import matplotlib
 
@@ -216,18 +358,27 @@ def chart(results: dict[str, Any], path: Path) -> None:
     except ImportError:
         print("matplotlib missing: no chart", file=sys.stderr)
         return
-    names = list(results)
-    fig, axes = plt.subplots(1, 4, figsize=(16, 4))
+    def figures(n: str, system: str) -> dict[str, float]:
+        if system == "unbis ensemble":
+            return (ours.get(n) or {}).get("ensemble") or {}
+        return ((annif.get(n) or {}).get("backends") or {}).get(system.removeprefix("Annif "), {})
+
+    systems = ["unbis ensemble", *(f"Annif {p}" for p in ANNIF_SYSTEMS)]
+    fig, axes = plt.subplots(1, 4, figsize=(18, 4.5))
+    xs = np.arange(len(names))
+    width = 0.8 / len(systems)
     for ax, key, title in zip(axes, ("f1@5", "ndcg", "train_seconds", "docs_per_second"),
-                              ("F1@5", "nDCG", "train seconds", "suggestions / s"), strict=True):
-        xs = np.arange(len(names))
-        for off, system in ((-0.2, "ours"), (0.2, "annif")):
-            vals = [(results[n][system] or {}).get(key, 0) or 0 for n in names]
-            ax.bar(xs + off, vals, width=0.4, label="unbis" if system == "ours" else "Annif")
+                              ("F1@5", "nDCG", "train seconds (log)", "suggestions / s (log)"), strict=True):
+        for j, label in enumerate(systems):
+            vals = [figures(n, label).get(key, 0.0) for n in names]
+            ax.bar(xs - 0.4 + width * (j + 0.5), vals, width=width, label=label)
+        if key in ("train_seconds", "docs_per_second"):
+            ax.set_yscale("log")
         ax.set_xticks(xs, names, rotation=20)
         ax.set_title(title)
-    axes[0].legend()
-    fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(systems), fontsize=9)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(path, dpi=100)
 
 
@@ -236,22 +387,47 @@ def main() -> None:
     ap.add_argument("--datasets", default=",".join(DATASETS))
     ap.add_argument("--data", default="/work/shared/data")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--skip-annif", action="store_true")
+    ap.add_argument("--jobs", type=int, default=2, help="annif train -j")
+    ap.add_argument("--folds", type=int, help="override the cross-validation fold count (both systems)")
+    ap.add_argument("--skip-annif", action="store_true", help="use Annif's figures cached in OUT/annif.json")
+    ap.add_argument("--skip-ours", action="store_true", help="use our figures cached in OUT/ours.json")
     args = ap.parse_args()
-    if not args.skip_annif:
-        subprocess.run(["bash", str(REPO / "benchmarks" / "setup_annif.sh")], check=True)
+    names = args.datasets.split(",")
+    if unknown := [n for n in names if n not in DATASETS]:
+        ap.error(f"unknown dataset(s) {unknown}; known: {list(DATASETS)}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    results = {}
-    for name in args.datasets.split(","):
+    annif_cache, ours_cache = load_cache(out / "annif.json"), load_cache(out / "ours.json")
+    if not args.skip_annif:
+        subprocess.run(["bash", str(REPO / "benchmarks" / "setup_annif.sh")], check=True)
+        if subprocess.run([str(ANNIF_VENV / "bin" / "python"), "-c", "import omikuji"]).returncode != 0:
+            subprocess.run([str(ANNIF_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                            f"annif[omikuji]=={annif_version()}"], check=True)
+        annif_cache.setdefault("datasets", {})
+        annif_cache["annif_version"] = annif_version()
+    for name in names if not (args.skip_annif and args.skip_ours) else []:  # both skipped: only re-render
         with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
-            results[name] = run_dataset(name, Path(args.data), Path(tmp), args.jobs, args.skip_annif)
-        print(name, json.dumps(results[name]), flush=True)
-    (out / "results.json").write_text(json.dumps(results, indent=1), "utf-8")
-    (out / "results.md").write_text(markdown(results), "utf-8")
-    chart(results, out / "results.png")
-    print(markdown(results))
+            annif, ours = run_dataset(name, Path(args.data), Path(tmp), args.jobs, args.folds,
+                                      not args.skip_annif, not args.skip_ours)
+        if annif is not None:
+            annif_cache["datasets"][name] = annif
+            (out / "annif.json").write_text(json.dumps(annif_cache, indent=1), "utf-8")
+        if ours is not None:
+            ours_cache.setdefault("datasets", {})[name] = ours
+            (out / "ours.json").write_text(json.dumps(ours_cache, indent=1), "utf-8")
+        print(name, json.dumps({"annif": annif, "ours": ours}), flush=True)
+    annif_res, ours_res = annif_cache.get("datasets", {}), ours_cache.get("datasets", {})
+    shown = [n for n in DATASETS if n in annif_res or n in ours_res]
+    for name in shown:
+        a, o = annif_res.get(name), ours_res.get(name)
+        if a and o and (a["folds"], a["n_docs"]) != (o["folds"], o["n_docs"]):
+            print(f"WARNING {name}: Annif ran {a['folds']} folds on {a['n_docs']} docs, ours "
+                  f"{o['folds']} on {o['n_docs']}: not the same splits", file=sys.stderr)
+    (out / "results.json").write_text(json.dumps({"annif": annif_res, "ours": ours_res}, indent=1), "utf-8")
+    table = markdown(annif_res, ours_res, shown)
+    (out / "results.md").write_text(table, "utf-8")
+    chart(annif_res, ours_res, shown, out / "results.png")
+    print(table)
 
 
 if __name__ == "__main__":
