@@ -21,7 +21,7 @@ DATA = Path(__file__).parent / "data" / "backends"
 # Small settings so that every backend trains in seconds on the tiny corpus.
 FAST: dict[str, dict[str, Any]] = {
     "omikuji": {"n_trees": 1, "threads": 1},
-    "ensemble": {"folds": 3, "rounds": 40, "members": "linear,knn"},
+    "ensemble": {"folds": 3, "rounds": 40},  # default members: linear, knn and the thesaurus matcher
 }
 
 
@@ -74,6 +74,8 @@ def test_untrained_backend_refuses(name: str, vocab: Vocabulary) -> None:
         ("omikuji", {"setting": "forest"}, "choose one of parabel, bonsai"),
         ("ensemble", {"members": "linear,nosuch"}, "unknown member backend"),
         ("ensemble", {"folds": "1"}, "folds must be 2..20"),
+        ("ensemble", {"objective": "huber"}, "objective must be lambdarank or binary"),
+        ("ensemble", {"match_chars": "-1"}, "match_chars must be >= 0"),
         ("ensemble", {"colour": "red"}, "unknown parameter"),
     ],
 )
@@ -90,8 +92,35 @@ def _ndcg(backend: Any, test: list[Document], n: int) -> float:
 def test_ensemble_beats_its_weakest_member(vocab: Vocabulary, docs: list[Document]) -> None:
     train, test = docs[:180], docs[180:]
     scores = {name: _ndcg(_make(name, vocab).fit(train), test, len(vocab)) for name in ("linear", "knn")}
-    ensemble = _ndcg(_make("ensemble", vocab).fit(train), test, len(vocab))
+    ensemble = _ndcg(_make("ensemble", vocab, members="linear,knn").fit(train), test, len(vocab))
     assert ensemble > min(scores.values()), (ensemble, scores)
+
+
+@pytest.mark.parametrize("objective", ["lambdarank", "binary"])
+def test_ensemble_objectives_rank_well(objective: str, vocab: Vocabulary, docs: list[Document]) -> None:
+    train, test = docs[:180], docs[180:]
+    knn = _ndcg(_make("knn", vocab).fit(train), test, len(vocab))
+    ensemble = _make("ensemble", vocab, objective=objective).fit(train)
+    assert _ndcg(ensemble, test, len(vocab)) > knn - 0.05
+    pred = ensemble.suggest_batch([d.text for d in test])
+    assert pred.data.min() >= 0 and pred.data.max() <= 1
+
+
+def test_ensemble_proposes_labels_the_matcher_finds(vocab: Vocabulary, docs: list[Document], tmp_path: Path) -> None:
+    """A label written verbatim in the text is a candidate even when no scoring member proposes it,
+    and the matcher's evidence survives save/load (the matcher itself is rebuilt, not saved)."""
+    ensemble = _make("ensemble", vocab, members="knn,matcher", candidates=1).fit(docs[:150])
+    cid = vocab.resolve("SDG 17")
+    assert cid is not None
+    text = "This paragraph is about SDG 17 and nothing else."
+    with_label = ensemble.suggest_batch([text])
+    assert with_label[0, cid] > 0
+    knn_only = _make("ensemble", vocab, members="knn", candidates=1).fit(docs[:150])
+    assert knn_only.suggest_batch([text]).nnz <= 1
+    ensemble.save(tmp_path)
+    assert not (tmp_path / "member-matcher").exists()
+    loaded = type(ensemble).load(tmp_path, Context(vocab, "en"), ensemble.params_dict())
+    assert (loaded.suggest_batch([text]) != with_label).nnz == 0
 
 
 def test_optimize_stores_limit_and_threshold(vocab: Vocabulary, docs: list[Document], tmp_path: Path) -> None:

