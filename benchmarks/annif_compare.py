@@ -2,7 +2,7 @@
 
     nice -n 5 python benchmarks/annif_compare.py [--datasets eurlex-en,csl-zh,abo-en,unga-sdg]
         [--out benchmarks/results] [--data /work/shared/data] [--jobs 2] [--folds N]
-        [--skip-annif | --skip-ours]
+        [--skip-annif] [--skip-ours]          (both: only re-render the table and chart from the caches)
 
 Annif 1.4 is installed from PyPI into its own venv by ``benchmarks/setup_annif.sh`` (reused when present);
 this script adds Annif's ``omikuji`` extra. Offline, Annif's NLTK tokenizer lacks its ``punkt_tab`` data:
@@ -258,20 +258,21 @@ def run_annif_split(home: AnnifHome, split: Path, overhead: dict[str, float],
     return out
 
 
-def run_ours(split: Path, vocab: Path, lang: str) -> dict[str, float]:
+def run_ours(split: Path, vocab: Path, lang: str) -> dict[str, float | None]:
     """Our ensemble on one split via benchmarks/ours_eval.py, peak RSS from /usr/bin/time."""
     out, _, rss = timed([sys.executable, str(REPO / "benchmarks" / "ours_eval.py"), "--vocab", str(vocab),
                          "--train", str(split / "train" / "ours"), "--test", str(split / "test" / "ours"),
                          "--language", lang, "--backend", "ensemble"])
     res = json.loads(out.strip().splitlines()[-1])
     return {"f1@5": res["f1@5"], "ndcg": res["ndcg"], "p@1": res["p@1"], "train_seconds": res["train_seconds"],
-            "eval_seconds": float("nan"), "docs_per_second": res["docs_per_second"], "peak_rss_mib": rss}
+            "eval_seconds": None, "docs_per_second": res["docs_per_second"], "peak_rss_mib": rss}
 
 
-def mean_runs(runs: list[dict[str, float]]) -> dict[str, float]:
-    """Mean over splits, except peak RSS (maximum)."""
-    out = {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
-    out["peak_rss_mib"] = float(max(r["peak_rss_mib"] for r in runs))
+def mean_runs(runs: list[dict[str, float]] | list[dict[str, float | None]]) -> dict[str, float | None]:
+    """Mean over splits, except peak RSS (maximum); None (not measured) stays None."""
+    out: dict[str, float | None] = {
+        k: None if any(r[k] is None for r in runs) else float(np.mean([r[k] for r in runs])) for k in runs[0]}
+    out["peak_rss_mib"] = float(max(r["peak_rss_mib"] or 0.0 for r in runs))
     return out
 
 
@@ -285,7 +286,7 @@ def run_dataset(name: str, data: Path, work: Path, jobs: int, folds: int | None,
     home = AnnifHome(work / "annif-home", annif_vocab(vocab, spec["lang"], work), spec["lang"], jobs) \
         if do_annif else None
     annif_runs: list[dict[str, dict[str, float]]] = []
-    ours_runs: list[dict[str, float]] = []
+    ours_runs: list[dict[str, float | None]] = []
     overhead: dict[str, float] = {}
     failures: dict[str, str] = {}
     for i, (train, test) in enumerate(splits):
@@ -324,7 +325,11 @@ def annif_version() -> str:
 def markdown(annif: dict[str, Any], ours: dict[str, Any], names: list[str]) -> str:
     lines = ["| dataset | system | F1@5 | nDCG | P@1 | train s | eval s | suggestions/s | peak RSS MiB |",
              "|---|---|---|---|---|---|---|---|---|"]
-    notes = []
+    notes = ["Same splits for both systems; CV figures are means over folds, peak RSS the maximum.",
+             "Annif: train s = `annif train -j 2` wall time per source (ensemble: sum of its sources); eval s = "
+             "`annif eval -j 1` wall time incl. start-up and model load; suggestions/s = test docs / (eval s - "
+             "`--docs-limit 1` overhead). Ours: train s = `fit`, suggestions/s = in-process `suggest_batch` "
+             "(eval s not measured). Peak RSS from `/usr/bin/time -v`."]
     for name in names:
         a, o = annif.get(name), ours.get(name)
         folds = (a or o or {}).get("folds", 0)
@@ -342,7 +347,7 @@ def markdown(annif: dict[str, Any], ours: dict[str, Any], names: list[str]) -> s
                 notes.append(f"{name}: Annif got jieba-segmented text and vocabulary labels, analyzer "
                              f"`{a['analyzer']}`; ours read the raw Chinese text.")
         for label, r in rows:
-            eval_s = "" if np.isnan(r["eval_seconds"]) else f"{r['eval_seconds']:.1f}"
+            eval_s = "—" if r["eval_seconds"] is None else f"{r['eval_seconds']:.1f}"
             lines.append(f"| {name} ({split}) | {label} | {r['f1@5']:.3f} | {r['ndcg']:.3f} | {r['p@1']:.3f} | "
                          f"{r['train_seconds']:.1f} | {eval_s} | {r['docs_per_second']:.1f} | "
                          f"{r['peak_rss_mib']:.0f} |")
@@ -370,7 +375,7 @@ def chart(annif: dict[str, Any], ours: dict[str, Any], names: list[str], path: P
     for ax, key, title in zip(axes, ("f1@5", "ndcg", "train_seconds", "docs_per_second"),
                               ("F1@5", "nDCG", "train seconds (log)", "suggestions / s (log)"), strict=True):
         for j, label in enumerate(systems):
-            vals = [figures(n, label).get(key, 0.0) for n in names]
+            vals = [figures(n, label).get(key) or 0.0 for n in names]
             ax.bar(xs - 0.4 + width * (j + 0.5), vals, width=width, label=label)
         if key in ("train_seconds", "docs_per_second"):
             ax.set_yscale("log")
