@@ -179,7 +179,7 @@ def draw(results: list[dict[str, Any]], png: Path) -> None:
     if not ok:
         return
     docs = [r["docs"] for r in ok]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4))
     ax1.plot(docs, [r["train"]["wall_seconds"] / 60 for r in ok], "o-", label="training (min)")
     ax1.plot(docs, [docs[i] * ok[0]["train"]["wall_seconds"] / docs[0] / 60 for i in range(len(ok))], ":",
              color="grey", label="linear from the smallest")
@@ -192,6 +192,14 @@ def draw(results: list[dict[str, Any]], png: Path) -> None:
     ax2.set_xlabel("training documents (~5 KB)")
     ax2.set_ylabel("GiB")
     ax2.legend()
+    for jobs in sorted({j for r in ok for j in r["index"]}, key=int):
+        pts = [(r["docs"], r["index"][jobs]["docs_per_s"]) for r in ok if "docs_per_s" in r["index"].get(jobs, {})]
+        if pts:
+            ax3.plot(*zip(*pts, strict=True), "o-", label=f"indexing, --jobs {jobs}")
+    ax3.axhline(100, color="red", linestyle="--", label="target 100 docs/s")
+    ax3.set_xlabel("training documents of the model (~5 KB)")
+    ax3.set_ylabel("documents / s (~5 KB)")
+    ax3.legend()
     backend = ok[0]["train"].get("backend", "?")
     fig.suptitle(f"unbis default pipeline ({backend}) cost, ~7k labels, 2 cores (timing-only corpora)")
     fig.tight_layout()

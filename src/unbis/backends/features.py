@@ -5,7 +5,7 @@ backends so a text is analysed once. Saved as a JSON term list plus an ``.npz`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,40 @@ from unbis.errors import InputError, NotFittedError
 
 FEATURES_JSON = "features.json"
 FEATURES_NPZ = "features.npz"
+CHUNK_DOCS = 2000  # documents analysed into one numpy chunk
+
+
+@dataclass
+class _Chunk:
+    """Raw term counts of consecutive documents: column ids, counts, and terms per document."""
+
+    indices: np.ndarray
+    counts: np.ndarray
+    lengths: np.ndarray
+
+
+def _remap(c: _Chunk, column: np.ndarray) -> _Chunk:
+    """``c`` with ids mapped through ``column``; entries mapped to -1 are dropped."""
+    new = column[c.indices]
+    keep = new >= 0
+    rows = np.repeat(np.arange(c.lengths.size), c.lengths)
+    lengths = np.bincount(rows[keep], minlength=c.lengths.size).astype(np.int64)
+    return _Chunk(new[keep].astype(np.int32), c.counts[keep], lengths)
+
+
+def _prune(index: dict[str, int], chunks: list[_Chunk], min_df: int) -> list[_Chunk]:
+    """Drop terms seen in fewer than ``min_df`` documents so far from ``index`` (in place: the
+    analysing generator holds it) and from ``chunks``; ids are renumbered in order."""
+    df = np.zeros(len(index), dtype=np.int64)
+    for c in chunks:
+        df += np.bincount(c.indices, minlength=len(index))
+    column = np.full(len(index), -1, dtype=np.int64)
+    kept = np.flatnonzero(df >= min_df)
+    column[kept] = np.arange(kept.size)
+    new_index = {t: int(column[j]) for t, j in index.items() if column[j] >= 0}
+    index.clear()
+    index.update(new_index)
+    return [_remap(c, column) for c in chunks]
 
 
 def label_matrix(documents: Sequence[Document], n_labels: int) -> sp.csr_matrix:
@@ -47,6 +81,7 @@ class TfidfFeatures:
         min_df: int = 2,
         max_features: int = 300_000,
         max_chars: int = 0,
+        max_seen: int = 4_000_000,
     ) -> None:
         self.terms_of = terms_of
         self.ngram_max = ngram_max
@@ -54,6 +89,7 @@ class TfidfFeatures:
         self.min_df = min_df
         self.max_features = max_features
         self.max_chars = max_chars  # 0 = whole text; long texts can be cut to bound time
+        self.max_seen = max_seen  # running vocabulary size that triggers pruning of one-off terms
         self.vocabulary_: dict[str, int] | None = None
         self.idf_: np.ndarray | None = None
 
@@ -74,26 +110,51 @@ class TfidfFeatures:
         return feats
 
     # -- fitting -------------------------------------------------------------------------------
-    def fit_transform(self, texts: Iterable[str]) -> sp.csr_matrix:
-        """Learn vocabulary and idf from ``texts`` and return their tf-idf matrix (one analysis pass)."""
-        index: dict[str, int] = {}
-        indptr = [0]
+    def _count_rows(self, texts: Iterable[str], index: dict[str, int], grow: bool) -> Iterator[_Chunk]:
+        """Raw term counts in chunks of ``CHUNK_DOCS`` documents as numpy arrays (int32 column ids,
+        float32 counts, int64 row lengths): Python lists of ints would cost ~10x the memory. With
+        ``grow`` unseen terms get the next id in ``index``; otherwise they are ignored."""
         indices: list[int] = []
         counts: list[int] = []
+        lengths: list[int] = []
         for text in texts:
             row: dict[int, int] = {}
             for f in self.features_of(text):
-                j = index.setdefault(f, len(index))
-                row[j] = row.get(j, 0) + 1
+                j = index.setdefault(f, len(index)) if grow else index.get(f)
+                if j is not None:
+                    row[j] = row.get(j, 0) + 1
             indices.extend(row.keys())
             counts.extend(row.values())
-            indptr.append(len(indices))
-        if len(indptr) == 1:
+            lengths.append(len(row))
+            if len(lengths) == CHUNK_DOCS:
+                yield _Chunk(np.array(indices, np.int32), np.array(counts, np.float32), np.array(lengths, np.int64))
+                indices, counts, lengths = [], [], []
+        if lengths:
+            yield _Chunk(np.array(indices, np.int32), np.array(counts, np.float32), np.array(lengths, np.int64))
+
+    def fit_transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+        """Learn vocabulary and idf from ``texts`` and return their tf-idf matrix (one analysis pass).
+
+        Memory stays bounded on large corpora: counts are kept as compact numpy chunks, and whenever
+        the running vocabulary exceeds ``max_seen`` terms, terms seen in a single document so far are
+        dropped (mostly one-off bigrams; a dropped term that comes back later counts from zero)."""
+        index: dict[str, int] = {}
+        chunks: list[_Chunk] = []
+        for chunk in self._count_rows(texts, index, grow=True):
+            chunks.append(chunk)
+            if len(index) > self.max_seen:
+                seen = sum(c.lengths.size for c in chunks)
+                min_df = 2
+                # Prune down to half the limit so that pruning does not repeat at every chunk.
+                while len(index) > self.max_seen // 2 and min_df <= seen:
+                    chunks = _prune(index, chunks, min_df)
+                    min_df += 1
+        n_docs = sum(c.lengths.size for c in chunks)
+        if n_docs == 0:
             raise InputError("no documents to learn features from")
-        raw = sp.csr_matrix((np.array(counts, dtype=np.float32), np.array(indices, dtype=np.int64),
-                             np.array(indptr, dtype=np.int64)), shape=(len(indptr) - 1, len(index)))
-        n_docs = raw.shape[0]
-        df = np.bincount(raw.indices, minlength=raw.shape[1])
+        df = np.zeros(len(index), dtype=np.int64)
+        for c in chunks:
+            df += np.bincount(c.indices, minlength=len(index))
         keep = np.flatnonzero(df >= min(self.min_df, max(1, n_docs // 2)))
         if keep.size > self.max_features:
             # The most frequent features carry most evidence; ties broken by first appearance.
@@ -104,42 +165,62 @@ class TfidfFeatures:
         for t, j in index.items():
             terms[j] = t
         self.vocabulary_ = {str(terms[j]): i for i, j in enumerate(keep)}
+        del terms, index
         # Smoothed idf as in scikit-learn: log((1+n)/(1+df)) + 1.
         self.idf_ = (np.log((1 + n_docs) / (1 + df[keep])) + 1).astype(np.float32)
-        return self._weight(raw[:, keep])
+        column = np.full(df.size, -1, dtype=np.int64)
+        column[keep] = np.arange(keep.size)
+        return self._assemble(chunks, column)
 
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
         """tf-idf rows for ``texts`` with the fitted vocabulary (unknown terms are ignored)."""
         if self.vocabulary_ is None:
             raise NotFittedError("the feature extractor is not fitted")
-        vocab = self.vocabulary_
-        indptr = [0]
-        indices: list[int] = []
-        counts: list[int] = []
-        for text in texts:
-            row: dict[int, int] = {}
-            for f in self.features_of(text):
-                j = vocab.get(f)
-                if j is not None:
-                    row[j] = row.get(j, 0) + 1
-            indices.extend(row.keys())
-            counts.extend(row.values())
-            indptr.append(len(indices))
-        raw = sp.csr_matrix((np.array(counts, dtype=np.float32), np.array(indices, dtype=np.int64),
-                             np.array(indptr, dtype=np.int64)), shape=(len(indptr) - 1, len(vocab)))
-        return self._weight(raw)
+        return self._assemble(list(self._count_rows(texts, self.vocabulary_, grow=False)), None)
 
-    def _weight(self, raw: sp.csr_matrix) -> sp.csr_matrix:
+    def _assemble(self, chunks: list[_Chunk], column: np.ndarray | None) -> sp.csr_matrix:
+        """One weighted CSR matrix from count chunks, remapping ids through ``column`` (-1 = drop).
+        Chunks are released as they are consumed so raw counts and the result barely coexist."""
         assert self.idf_ is not None
-        x = sp.csr_matrix(raw, dtype=np.float32)
+        n_rows = sum(c.lengths.size for c in chunks)
+        datas: list[np.ndarray] = []
+        idxs: list[np.ndarray] = []
+        lengths: list[np.ndarray] = []
+        while chunks:
+            c = chunks.pop(0)
+            if column is not None:
+                c = _remap(c, column)
+            datas.append(c.counts)
+            idxs.append(c.indices)
+            lengths.append(c.lengths)
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        if lengths:
+            np.cumsum(np.concatenate(lengths), out=indptr[1:])
+        data = np.concatenate(datas) if datas else np.zeros(0, np.float32)
+        del datas
+        indices = np.concatenate(idxs) if idxs else np.zeros(0, np.int32)
+        del idxs
+        if indptr[-1] <= 2**31 - 1:
+            indptr = indptr.astype(np.int32)
+        x = sp.csr_matrix((data, indices, indptr), shape=(n_rows, len(self.idf_)), copy=False)
         x.sort_indices()
-        x.data = 1.0 + np.log(x.data)  # sublinear tf: long documents do not drown short ones
-        x = sp.csr_matrix(x.multiply(self.idf_[np.newaxis, :]), dtype=np.float32)
-        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        return self._weight(x)
+
+    def _weight(self, x: sp.csr_matrix) -> sp.csr_matrix:
+        """Sublinear tf x idf, l2-normalised rows, in place on ``x``'s arrays (no copies at scale)."""
+        assert self.idf_ is not None
+        data = x.data
+        np.log(data, out=data)
+        data += 1.0  # sublinear tf: long documents do not drown short ones
+        data *= self.idf_[x.indices]
+        lengths = np.diff(x.indptr)
+        sq = np.zeros(x.shape[0], dtype=np.float64)
+        nonempty = lengths > 0
+        if nonempty.any():
+            sq[nonempty] = np.add.reduceat(np.square(data, dtype=np.float64), x.indptr[:-1][nonempty])
+        norms = np.sqrt(sq).astype(np.float32)
         norms[norms == 0] = 1.0
-        x = sp.csr_matrix(sp.diags(1.0 / norms) @ x, dtype=np.float32)
-        x.indices = x.indices.astype(np.int32)
-        x.indptr = x.indptr.astype(np.int64 if x.nnz > 2**31 - 1 else np.int32)
+        data /= np.repeat(norms, lengths)
         return x
 
     @property
@@ -182,6 +263,14 @@ def top_k_sparse(scores: np.ndarray | sp.spmatrix, k: int) -> sp.csr_matrix:
     mask = vals.ravel() > 0
     return sp.csr_matrix((vals.ravel()[mask].astype(np.float32), (rows[mask], idx.ravel()[mask])),
                          shape=(n, m))
+
+
+def in_row_blocks(x: sp.csr_matrix, score: Callable[[sp.csr_matrix], sp.csr_matrix], rows: int) -> sp.csr_matrix:
+    """``score`` applied to blocks of ``rows`` rows of ``x``, stacked: bounds the dense intermediate
+    (block x training documents) whatever the number of texts scored at once."""
+    if x.shape[0] <= rows:
+        return score(x)
+    return sp.csr_matrix(sp.vstack([score(x[lo : lo + rows]) for lo in range(0, x.shape[0], rows)], format="csr"))
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

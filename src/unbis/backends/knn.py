@@ -10,21 +10,42 @@ import numpy as np
 import scipy.sparse as sp
 
 from unbis.backends.base import load_sparse, save_sparse
-from unbis.backends.features import FeatureBackend, FeatureParams, top_k_sparse
+from unbis.backends.features import FeatureBackend, FeatureParams, in_row_blocks, top_k_sparse
 from unbis.backends.params import check
 
 
 @dataclass(frozen=True)
 class KnnParams(FeatureParams):
-    """k: neighbours that vote. top_k: scores kept per document."""
+    """k: neighbours that vote. top_k: scores kept per document. query_terms: with more than
+    ``prune_above`` training documents, a text is compared through its ``query_terms`` highest-weighted
+    features only: search cost grows with the postings of every query term, and the frequent, low-idf
+    ones hold most postings but little similarity (0 = never prune)."""
 
     k: int = 15
     top_k: int = 100
+    query_terms: int = 64
+    prune_above: int = 20_000
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check(self.k >= 1, f"k must be >= 1, not {self.k}")
         check(self.top_k >= 1, f"top_k must be >= 1, not {self.top_k}")
+        check(self.query_terms >= 0, f"query_terms must be >= 0, not {self.query_terms}")
+        check(self.prune_above >= 0, f"prune_above must be >= 0, not {self.prune_above}")
+
+
+def _strongest(x: sp.csr_matrix, n: int) -> sp.csr_matrix:
+    """``x`` keeping each row's ``n`` largest entries."""
+    lengths = np.diff(x.indptr)
+    if lengths.max(initial=0) <= n:
+        return x
+    keep = np.zeros(x.nnz, dtype=bool)
+    for i in np.flatnonzero(lengths):
+        lo, hi = x.indptr[i], x.indptr[i + 1]
+        row = x.data[lo:hi]
+        keep[lo + (np.argpartition(-row, n - 1)[:n] if hi - lo > n else np.arange(hi - lo))] = True
+    rows = np.repeat(np.arange(x.shape[0]), lengths)[keep]
+    return sp.csr_matrix((x.data[keep], (rows, x.indices[keep])), shape=x.shape)
 
 
 class KnnBackend(FeatureBackend):
@@ -33,13 +54,23 @@ class KnnBackend(FeatureBackend):
 
     train_x_: sp.csr_matrix
     train_y_: sp.csr_matrix
+    train_xt_: sp.csc_matrix  # the transpose, made once: every scored block multiplies by it
 
     def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix) -> None:
         self.train_x_ = sp.csr_matrix(x, dtype=np.float32)
         self.train_y_ = sp.csr_matrix(y, dtype=np.float32)
+        self.train_xt_ = self.train_x_.T
 
     def score_matrix(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        sims = top_k_sparse((x @ self.train_x_.T).toarray(), self.params.k)
+        # Blocks keep the dense texts x training-documents similarity array near 100 MB.
+        p: KnnParams = self.params
+        if p.query_terms and self.train_x_.shape[0] > p.prune_above:
+            x = _strongest(sp.csr_matrix(x), p.query_terms)
+        block = max(1, min(1_000, 25_000_000 // max(self.train_x_.shape[0], 1)))
+        return in_row_blocks(x, self._score_block, block)
+
+    def _score_block(self, x: sp.csr_matrix) -> sp.csr_matrix:
+        sims = top_k_sparse((x @ self.train_xt_).toarray(), self.params.k)
         totals = np.asarray(sims.sum(axis=1)).ravel()
         totals[totals == 0] = 1.0
         votes = sp.diags(1.0 / totals) @ sims @ self.train_y_
@@ -52,3 +83,4 @@ class KnnBackend(FeatureBackend):
     def load_matrix_model(self, directory: Path) -> None:
         self.train_x_ = load_sparse(directory / "knn-train-x.npz")
         self.train_y_ = load_sparse(directory / "knn-train-y.npz")
+        self.train_xt_ = self.train_x_.T

@@ -1,0 +1,101 @@
+"""The large-corpus code paths at tiny scale: streaming vocabulary pruning, the linear member's
+stratified sample above ``max_train_docs``, the ensemble's bounded ranker sample, blocked scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from unbis.analysis import get_analyzer
+from unbis.backends import Context, get_backend_class
+from unbis.backends.ensemble import EnsembleBackend
+from unbis.backends.features import TfidfFeatures, label_matrix
+from unbis.backends.knn import KnnBackend
+from unbis.backends.linear import LinearBackend, stratified_sample
+from unbis.corpus.document import Document
+from unbis.corpus.readers import read_documents
+from unbis.vocab.loaders import load_vocabulary
+from unbis.vocab.subject_index import Vocabulary
+
+DATA = Path(__file__).parent / "data" / "backends"
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    return load_vocabulary(str(DATA / "sdg-vocab.tsv"), language="en")
+
+
+@pytest.fixture(scope="module")
+def docs(vocab: Vocabulary) -> list[Document]:
+    return [d for d in read_documents([DATA / "sdg"], vocab, language="en") if d.subjects]
+
+
+def test_features_rows_are_unit_tf_idf_and_transform_agrees(docs: list[Document]) -> None:
+    feats = TfidfFeatures(get_analyzer("en").terms)
+    texts = [d.text for d in docs[:80]]
+    x = feats.fit_transform(texts)
+    assert x.indices.dtype == np.int32 and x.dtype == np.float32
+    np.testing.assert_allclose(np.asarray(x.multiply(x).sum(axis=1)).ravel(), 1.0, rtol=1e-5)
+    assert abs(x - feats.transform(texts)).max() < 1e-6
+
+
+def test_vocabulary_pruning_bounds_the_running_vocabulary(docs: list[Document]) -> None:
+    texts = [d.text for d in docs]
+    full = TfidfFeatures(get_analyzer("en").terms, min_df=1)
+    full.fit_transform(texts)
+    pruned = TfidfFeatures(get_analyzer("en").terms, min_df=1, max_seen=2_000)
+    x = pruned.fit_transform(texts)
+    assert pruned.n_features <= 2_000 < full.n_features
+    assert x.shape == (len(texts), pruned.n_features)
+    # Terms kept after pruning are real terms of the full vocabulary, and frequent ones survive.
+    assert set(pruned.vocabulary_ or {}) <= set(full.vocabulary_ or {})
+
+
+def test_stratified_sample_keeps_every_label(vocab: Vocabulary, docs: list[Document]) -> None:
+    y = label_matrix(docs, len(vocab))
+    rows = stratified_sample(y, 60, seed=0)
+    assert rows.size == 60 and np.unique(rows).size == 60
+    present = np.asarray(y.sum(axis=0)).ravel() > 0
+    assert (np.asarray(y[rows].sum(axis=0)).ravel() > 0)[present].all()
+
+
+def test_linear_above_max_train_docs_learns_from_a_sample(vocab: Vocabulary, docs: list[Document]) -> None:
+    ctx = Context(vocab, "en")
+    linear = LinearBackend(ctx, max_train_docs=50).fit(docs[:150])
+    assert linear.train_x_.shape[0] == 50 and linear.dual_.shape == (50, len(vocab))
+    scores = linear.suggest_batch([d.text for d in docs[200:210]])
+    assert scores.nnz > 0
+
+
+def test_ensemble_ranker_learns_from_a_bounded_sample(vocab: Vocabulary, docs: list[Document]) -> None:
+    ctx = Context(vocab, "en")
+    ens = EnsembleBackend(ctx, members="linear,knn", folds=3, rounds=20, ranker_docs=60)
+    ens.fit(docs[:150])
+    assert ens.ranker_.num_trees() > 0
+    assert ens._ranker_sample(150).size == 60 and ens._ranker_sample(50).size == 50
+    assert ens.members_["knn"].train_x_.shape[0] == 150  # final members see every document
+    assert ens.n_train_ == 150
+    out = ens.suggest_batch([d.text for d in docs[200:210]])
+    assert out.shape == (10, len(vocab)) and out.nnz > 0
+
+
+def test_knn_blocked_scoring_equals_one_block(vocab: Vocabulary, docs: list[Document]) -> None:
+    knn = KnnBackend(Context(vocab, "en")).fit(docs[:150])
+    x = knn.features_.transform([d.text for d in docs[150:190]])
+    whole = knn._score_block(x)
+    blocked = sp.vstack([knn._score_block(x[i : i + 7]) for i in range(0, 40, 7)]).tocsr()
+    assert abs(whole - blocked).max() < 1e-6
+
+
+def test_knn_prunes_queries_only_above_prune_above(vocab: Vocabulary, docs: list[Document]) -> None:
+    ctx = Context(vocab, "en")
+    texts = [d.text for d in docs[150:170]]
+    exact = get_backend_class("knn")(ctx).fit(docs[:150]).suggest_batch(texts)
+    pruned_knn = get_backend_class("knn")(ctx, query_terms=5, prune_above=100).fit(docs[:150])
+    pruned = pruned_knn.suggest_batch(texts)
+    assert pruned.nnz > 0 and abs(exact - pruned).max() > 0  # pruning is active and changes scores
+    same = get_backend_class("knn")(ctx, query_terms=5, prune_above=150).fit(docs[:150]).suggest_batch(texts)
+    assert abs(exact - same).max() == 0
