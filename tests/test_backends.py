@@ -76,6 +76,7 @@ def test_untrained_backend_refuses(name: str, vocab: Vocabulary) -> None:
         ("ensemble", {"folds": "1"}, "folds must be 2..20"),
         ("ensemble", {"objective": "huber"}, "objective must be lambdarank or binary"),
         ("ensemble", {"match_chars": "-1"}, "match_chars must be >= 0"),
+        ("ensemble", {"min_data_in_leaf": "0"}, "min_data_in_leaf must be >= 1"),
         ("ensemble", {"colour": "red"}, "unknown parameter"),
     ],
 )
@@ -121,6 +122,23 @@ def test_ensemble_proposes_labels_the_matcher_finds(vocab: Vocabulary, docs: lis
     assert not (tmp_path / "member-matcher").exists()
     loaded = type(ensemble).load(tmp_path, Context(vocab, "en"), ensemble.params_dict())
     assert (loaded.suggest_batch([text]) != with_label).nnz == 0
+
+
+def test_ensemble_training_statistics_come_from_other_folds(vocab: Vocabulary) -> None:
+    """In training a document's corpus statistics (label counts, matcher hits) exclude its whole
+    fold, as its member scores do, so the ranker never sees statistics that include its own labels."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    ensemble = _make("ensemble", vocab)
+    y = sp.csr_matrix(np.array([[1, 0], [1, 1], [1, 0], [0, 1]], dtype=np.float32))
+    matched = sp.csr_matrix(np.array([[1, 0], [1, 0], [0, 0], [1, 1]], dtype=np.float32))
+    fold_of = np.array([0, 0, 1, 1])
+    rows, cols = np.array([0, 2, 3]), np.array([0, 0, 1])
+    count, n_docs, df, hit = ensemble._statistics(rows, cols, [matched], (fold_of, y))
+    assert count.tolist() == [1, 2, 1]  # doc 0 sees docs 2-3; doc 2 sees docs 0-1; doc 3 sees docs 0-1
+    assert n_docs.tolist() == [2, 2, 2]
+    assert df.tolist() == [1, 2, 0] and hit.tolist() == [0, 2, 0]
 
 
 def test_optimize_stores_limit_and_threshold(vocab: Vocabulary, docs: list[Document], tmp_path: Path) -> None:
