@@ -3,7 +3,7 @@
 Usage: python benchmarks/matcher_speed.py [--annif] [--docs N]
 
 - load: bundled UNBIS vocabulary + zero-shot matcher, and the first suggestion (compiles one language)
-- throughput: eurlex-en validation documents per second, 1 process and 2 processes (fork), trained matcher
+- throughput: eurlex-en validation documents per second, 1 process and 2 processes (spawned workers), trained matcher
 - --annif: Annif's MLLM trained on eurlex-en train in the same run (needs benchmarks/setup_annif.sh), its
   training time and suggest throughput on validation, and our/Annif ratios
 """

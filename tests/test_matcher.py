@@ -161,6 +161,30 @@ def test_alt_labels_and_subsumption() -> None:
     assert scores[0] > scores[1] > 0
 
 
+def test_qualified_label_matches_without_its_qualifier() -> None:
+    vocab = Vocabulary([Concept("urn:x:1", {"en": "cooperation agreement (EU)"}), Concept("urn:x:2", {"en": "fish"})])
+    m = MatcherBackend(Context(vocab, "en")).fit([])
+    text = "The cooperation agreement was signed."
+    assert m.explain(text, [0])[0][0].label == "cooperation agreement"
+    assert m.explain(text, [0])[0][0].start == text.index("cooperation")
+    strict = MatcherBackend(Context(vocab, "en"), strip_qualifiers=False).fit([])
+    assert strict.explain(text, [0]) == {}
+
+
+def test_chinese_gapped_match_stops_at_punctuation(matcher: MatcherBackend, unbis: Vocabulary) -> None:
+    """文化 … 发展 across a comma is not CULTURAL DEVELOPMENT (文化发展); within a clause it is."""
+    cid = _cid(unbis, "CULTURAL DEVELOPMENT")
+    assert cid not in matcher.explain("社会 和 文化 领域 ， 发展 合作", [cid])
+    assert cid in matcher.explain("社会 和 文化 领域 的 发展 合作", [cid])
+
+
+def test_text_beyond_max_chars_is_not_read() -> None:
+    vocab = _tiny_vocab()
+    text = "x " * 100 + "fisheries"
+    assert 2 in MatcherBackend(Context(vocab, "en")).fit([]).explain(text)
+    assert MatcherBackend(Context(vocab, "en"), max_chars=100).fit([]).explain(text) == {}
+
+
 def test_background_corpus_lowers_a_label_found_everywhere(unbis: Vocabulary) -> None:
     """大会 (CONFERENCES) also reads "General Assembly": in a background of UN texts it matches in every
     document, so its commonness sinks it below a concept that is specific to the document."""

@@ -25,6 +25,8 @@ FEATURES = (
     "pref",  # a preferred label matched
     "narrower",  # log1p(narrower concepts matched in the document)
     "related",  # log1p(related concepts matched)
+    "broader",  # log1p(broader concepts matched): the topic is present at a more general level too
+    "first_pos",  # log1p(first position in units) / 10: in the title or opening lines, whatever the length
     "relfreq",  # occurrences / occurrences of the most frequent candidate
     "doclen",  # log1p(document units) / 10
     "commonness",  # log1p(background documents matching the concept) / log1p(background size)
@@ -41,6 +43,7 @@ class Hierarchy:
 
     narrower: list[list[int]]
     related: list[list[int]]
+    broader: list[list[int]]
 
 
 def candidate_features(
@@ -95,6 +98,8 @@ def candidate_features(
             s[8],
             math.log1p(sum(1 for c in hierarchy.narrower[cid] if c in matched)),
             math.log1p(sum(1 for c in hierarchy.related[cid] if c in matched)),
+            math.log1p(sum(1 for c in hierarchy.broader[cid] if c in matched)),
+            math.log1p(s[3]) / 10.0,
             (s[0] + s[1] + s[2]) / max_occ,
             math.log1p(n_units) / 10.0,
             0.0,

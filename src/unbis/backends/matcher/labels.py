@@ -7,6 +7,8 @@ whose occurrences feed gapped / reordered matching. One scan of a document finds
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -42,11 +44,29 @@ def _key(units: tuple[str, ...] | list[str]) -> str:
     return SEP + SEP.join(units) + SEP
 
 
-def compile_labels(vocab: Vocabulary, language: str, min_parts: int = 2) -> LabelIndex:
+#: a trailing qualifier: "agreement (EU)", "GEORGIA (REPUBLIC)"
+_QUALIFIER = re.compile(r"^(.*\S)\s*[(（][^()（）]*[)）]\s*$")
+
+
+def _variants(labels: Iterable[tuple[str, str, str]], language: str) -> Iterator[tuple[str, str]]:
+    """(kind, label) of ``language``, each qualified label followed by its bare form as a hidden label:
+    a text says "cooperation agreement", not "cooperation agreement (EU)"; the qualifier only tells
+    thesaurus readers which sense is meant."""
+    for lang, kind, label in labels:
+        if lang != language:
+            continue
+        yield kind, label
+        bare = _QUALIFIER.match(label)
+        if bare:
+            yield "hidden", bare.group(1)
+
+
+def compile_labels(vocab: Vocabulary, language: str, min_parts: int = 2, qualifiers: bool = True) -> LabelIndex:
     """Analyse every label of ``language`` once and build the automaton.
 
     Labels whose analysis is empty (all stop words) are skipped. A label takes part in gapped matching
-    when it has at least ``min_parts`` distinct parts.
+    when it has at least ``min_parts`` distinct parts. ``qualifiers``: also match qualified labels
+    without their trailing parenthesised qualifier.
     """
     concept: list[int] = []
     texts: list[str] = []
@@ -54,9 +74,9 @@ def compile_labels(vocab: Vocabulary, language: str, min_parts: int = 2) -> Labe
     units_of: list[tuple[str, ...]] = []
     seen: set[tuple[int, tuple[str, ...]]] = set()
     for cid, c in enumerate(vocab.concepts):
-        for lang, kind, label in c.all_labels():
-            if lang != language:
-                continue
+        labels = _variants(c.all_labels(), language) if qualifiers else (
+            (kind, label) for lang, kind, label in c.all_labels() if lang == language)
+        for kind, label in labels:
             units = tuple(text_units(label, language).terms)
             if not units or (cid, units) in seen:
                 continue  # nothing to match, or the same concept reached by another spelling

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from unbis.backends.matcher.labels import LabelIndex
-from unbis.backends.matcher.units import SEP, Units
+from unbis.backends.matcher.units import BARRIER, SEP, Units
 
 
 class Occurrence(NamedTuple):
@@ -64,7 +64,12 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     exact_at: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for lid, f, la in exact_hits:
         exact_at[lid].append((f, la))
-    out.extend(_gapped(index, part_hits, exact_at, starts, ends, max_gap, partial))
+    # Prefix counts of barrier units (Chinese punctuation): a gapped match must not span one, as an
+    # exact match cannot (文化 领域 巩固 、 发展 is not 文化发展).
+    barriers = None
+    if BARRIER in haystack:
+        barriers = np.concatenate(([0], np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))))
+    out.extend(_gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers))
     return out
 
 
@@ -88,6 +93,7 @@ def _gapped(
     ends: list[int] | None,
     max_gap: int,
     partial: bool,
+    barriers: np.ndarray | None,
 ) -> list[Occurrence]:
     # Labels all of whose parts occur somewhere in the document.
     count: dict[int, int] = defaultdict(int)
@@ -106,7 +112,7 @@ def _gapped(
         for p in parts:
             if p not in positions:
                 positions[p] = np.fromiter((f for f, _la in part_hits[p]), dtype=np.int64)
-        out.extend(_label_windows(lid, parts, positions, index, gap, exact_at, starts, ends))
+        out.extend(_label_windows(lid, parts, positions, index, gap, exact_at, starts, ends, barriers))
     return out
 
 
@@ -137,6 +143,7 @@ def _label_windows(
     exact_at: dict[int, list[tuple[int, int]]],
     starts: list[int] | None,
     ends: list[int] | None,
+    barriers: np.ndarray | None = None,
 ) -> list[Occurrence]:
     """Occurrences of one label's parts close together: anchored on its rarest part, the nearest
     occurrence of every other part must fall within the label's length plus ``gap`` units."""
@@ -158,6 +165,8 @@ def _label_windows(
         np.minimum(lo, near, out=lo)
         np.maximum(hi, near + (index.part_units[p] - 1), out=hi)
     good = hi - lo + 1 <= limit
+    if barriers is not None:  # no punctuation inside the window
+        good &= barriers[hi + 1] == barriers[lo]
     if lid in exact_at:  # drop windows overlapping an exact match of the label: it already counts there
         ex_first = np.asarray(sorted(f for f, _la in exact_at[lid]), dtype=np.int64)
         k = np.searchsorted(ex_first, hi, side="right") - 1

@@ -31,6 +31,8 @@ HAND_WEIGHTS: dict[str, float] = {
     "pref": 0.1,
     "narrower": 0.3,
     "related": 0.1,
+    "broader": 0.6,
+    "first_pos": 0.0,
     "relfreq": 0.3,
     "doclen": 0.0,
     "commonness": -2.5,
@@ -136,7 +138,7 @@ class GradientBoostedRanker:
     booster: object  # lightgbm.Booster (imported lazily: only trained matchers need it)
 
     @classmethod
-    def train(cls, rows: np.ndarray, labels: np.ndarray, rounds: int = 200, seed: int = 0) -> GradientBoostedRanker:
+    def train(cls, rows: np.ndarray, labels: np.ndarray, rounds: int = 100, seed: int = 0) -> GradientBoostedRanker:
         import lightgbm as lgb
 
         params = {"objective": "binary", "num_leaves": 15, "learning_rate": 0.05, "min_data_in_leaf": 50,
@@ -144,7 +146,9 @@ class GradientBoostedRanker:
         return cls(lgb.train(params, lgb.Dataset(rows, labels), num_boost_round=rounds))
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
-        return np.asarray(self.booster.predict(rows), dtype=np.float32)  # type: ignore[attr-defined]
+        # One thread: rows per document are few, and an OpenMP thread pool in a process that the batch
+        # indexer later forks would hang the children (libgomp is not fork-safe).
+        return np.asarray(self.booster.predict(rows, num_threads=1), dtype=np.float32)  # type: ignore[attr-defined]
 
     def to_text(self) -> str:
         return str(self.booster.model_to_string())  # type: ignore[attr-defined]
