@@ -94,7 +94,7 @@ def test_untrained_project_is_an_explicit_error(tmp_path: Path) -> None:
 def test_bad_hyperparameters_are_clear(tmp_path: Path, eurlex_train: Path, eurlex_vocab: Path) -> None:
     with pytest.raises(ParameterError, match="ngram"):
         service.train(tmp_path / "x", [eurlex_train], vocab_spec=str(eurlex_vocab), language="en",
-                      backend="tfidf", params=["tfidf.ngram=7"])
+                      backend="tfidf", params=["tfidf.ngram_max=7"])
     with pytest.raises(ParameterError, match="unknown parameter"):
         service.train(tmp_path / "x", [eurlex_train], vocab_spec=str(eurlex_vocab), language="en",
                       backend="tfidf", params=["tfidf.colour=blue"])
