@@ -141,6 +141,30 @@ def test_ensemble_training_statistics_come_from_other_folds(vocab: Vocabulary) -
     assert df.tolist() == [1, 2, 0] and hit.tolist() == [0, 2, 0]
 
 
+def test_ensemble_title_zone_features(vocab: Vocabulary, docs: list[Document], tmp_path: Path) -> None:
+    """Members in title_members see the opening zone as extra, separately weighted columns (rows
+    L2-normalised); others see the plain features; a model whose members saw other columns than the
+    given parameters describe is refused on load rather than misread."""
+    import numpy as np
+
+    from unbis.errors import IncompatibleModelError
+
+    ensemble = _make("ensemble", vocab, members="linear,knn", title_chars=200).fit(docs[:90])
+    texts = [d.text for d in docs[200:203]]
+    x = ensemble.features_.transform(texts)
+    x_title = ensemble.features_.transform(ensemble._title_texts(texts))
+    assert ensemble._member_input("knn", x, x_title) is x
+    both = ensemble._member_input("linear", x, x_title)
+    assert both.shape == (3, 2 * x.shape[1])
+    assert np.allclose(np.sqrt(both.multiply(both).sum(axis=1)), 1.0)
+    assert ensemble.members_["linear"].train_x_.shape[1] == both.shape[1]
+    ensemble.save(tmp_path)
+    with pytest.raises(IncompatibleModelError, match="title-zone"):
+        type(ensemble).load(tmp_path, Context(vocab, "en"), {**ensemble.params_dict(), "title_weight": 0})
+    assert _make("ensemble", vocab, members="knn,matcher").params.title_zone_members == []
+    assert _make("ensemble", vocab, title_weight=0).params.title_zone_members == []
+
+
 def test_optimize_stores_limit_and_threshold(vocab: Vocabulary, docs: list[Document], tmp_path: Path) -> None:
     from unbis.optimize import optimize_project
     from unbis.project.project import Project, train_project
