@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
-import uvicorn
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -24,6 +21,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from live_server import live_server
 from unbis import service
 from unbis.api.app import create_app
 from unbis.feedback import FeedbackStore
@@ -325,25 +323,10 @@ def test_hot_reload_after_retrain(tmp_path: Path) -> None:
 
 
 # -- annif-client against a live server ----------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with live_server(app) as url:
+        yield url
 
 
 def test_annif_client(live_url: str) -> None:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
+from live_server import live_server
 from unbis.api.app import create_app
 from unbis.feedback import FeedbackStore
 
@@ -34,19 +31,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     db = tmp_path_factory.mktemp("web") / "feedback.sqlite3"
     app = create_app(None, db)
     app.state.unbis.registry.get("unbis")  # load the thesaurus before the browser waits on it
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", db
-    server.should_exit = True
-    thread.join(10)
+    with live_server(app) as url:
+        yield url, db
 
 
 def test_index_suggest_decide_and_export(server: tuple[str, Path], tmp_path: Path) -> None:
