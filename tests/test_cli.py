@@ -91,3 +91,12 @@ def test_optimize_stores_limit_and_threshold(project: Path, eurlex_validation: P
     assert 1 <= best["limit"] <= 15 and 0 <= best["threshold"] < 1
     config = json.loads((project / "current" / "project.json").read_text(encoding="utf-8"))
     assert (config["limit"], config["threshold"]) == (best["limit"], best["threshold"])
+
+
+def test_suggest_reports_a_bad_file_with_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe not utf-8")
+    result = unbis("suggest", str(bad), "--json")
+    assert result.returncode == 2
+    assert f"{bad}:1" in result.stderr and "UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr

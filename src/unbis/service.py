@@ -155,6 +155,13 @@ def suggest_texts(
     return [[s.as_json() for s in row] for row in project.suggest(texts, limit, threshold, language)]
 
 
+def read_text_file(path: Path) -> str:
+    """The text of one document file, through the corpus reader: a ``%%%`` label line is dropped, and an
+    empty, binary or non-UTF-8 file is an ``InputError`` naming the file and line."""
+    docs = list(read_documents([path], None, labelled=False, strict=True, fmt="input"))
+    return docs[0].text if docs else ""
+
+
 @dataclass
 class IndexResult:
     written: int = 0

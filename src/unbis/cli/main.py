@@ -90,20 +90,7 @@ def suggest(
 
 
 def _read_text(file: str) -> str:
-    if file == "-":
-        return sys.stdin.read()
-    path = Path(file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnbisError(f"{file}: cannot read: {exc.strerror}") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnbisError(f"{file}: not UTF-8 text (byte {exc.start})") from exc
-    if text.startswith("%%%"):  # a labelled document: suggest from its text only
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-    return text
+    return sys.stdin.read() if file == "-" else service.read_text_file(Path(file))
 
 
 @app.command()
