@@ -262,6 +262,27 @@ def test_cli_tsv_with_workers_then_resume(project: Project, docs: Path, tmp_path
     assert len(out.read_text(encoding="utf-8").splitlines()) == 80
 
 
+def test_default_pipeline_with_forked_workers_gives_the_local_results(
+    tmp_path: Path, eurlex_train: Path, eurlex_vocab: Path, docs: Path,
+) -> None:
+    """The learned ensemble (LightGBM, OpenMP) in forked workers: they once hung for ever in libgomp
+    because loading the model had started its thread pool in the parent. A child process with a
+    timeout turns a hang into a failure."""
+    project_dir = tmp_path / "ensemble"
+    trained = unbis("train", str(project_dir), str(eurlex_train), "--vocab", str(eurlex_vocab), "--language", "en",
+                    "--param", "ensemble.folds=3")
+    assert trained.returncode == 0, trained.stderr
+    assert json.loads((project_dir / "current" / "manifest.json").read_text())["backend"] == "ensemble"
+    results = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"j{jobs}.jsonl"
+        done = unbis("index", str(project_dir), str(docs), "--jsonl", str(out), "--jobs", jobs, "--batch-size", "6")
+        assert done.returncode == 0, done.stderr
+        results[jobs] = jsonl(out)
+    assert len(results["2"]) == 40 and all(line["suggestions"] for line in results["2"])
+    assert results["2"] == results["1"]
+
+
 def test_cli_wants_exactly_one_output(project: Project, docs: Path, tmp_path: Path) -> None:
     result = unbis("index", str(project.path), str(docs), "--jsonl", str(tmp_path / "a"), "--marc",
                    str(tmp_path / "b"))

@@ -398,7 +398,11 @@ class EnsembleBackend(Backend):
         scores = [self._member_scores(name, self.members_[name], x, x_title, texts) for name in self._model_names()]
         evidence = self._evidence(texts) if self.matcher_ is not None else []
         rows, cols, feats = self._candidates(scores, x, x_title, evidence)
-        raw = np.asarray(self.ranker_.predict(feats), dtype=np.float64) if rows.size else np.zeros(0)
+        # One thread: suggestion batches are small, parallelism comes from worker processes, and
+        # libgomp (LightGBM's OpenMP) deadlocks in a process forked after it has run its thread pool
+        # (loading the model does), as `unbis index --jobs N` workers are.
+        raw = (np.asarray(self.ranker_.predict(feats, num_threads=1), dtype=np.float64) if rows.size
+               else np.zeros(0))
         # lambdarank gives unbounded ranking scores; the sigmoid maps them into [0, 1] keeping order.
         prob = sigmoid(raw) if self.params.objective == "lambdarank" else raw
         out = sp.csr_matrix((prob.astype(np.float32), (rows, cols)), shape=(len(texts), len(self.context.vocab)))
