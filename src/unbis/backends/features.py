@@ -343,6 +343,12 @@ class FeatureBackend(Backend):
         """Documents x labels scores in [0, 1] for feature rows ``x``."""
         raise NotImplementedError
 
+    def fit_out_of_fold(self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray) -> sp.csr_matrix | None:
+        """Fit on all rows and return every row's scores from a model that never saw its fold
+        (``fold_of``: each row's fold), if this backend can do so without one fit per fold; else
+        None, and the caller fits one model per fold."""
+        return None
+
     def save_matrix_model(self, directory: Path) -> None:
         raise NotImplementedError
 

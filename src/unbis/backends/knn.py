@@ -69,8 +69,22 @@ class KnnBackend(FeatureBackend):
         block = max(1, min(1_000, 25_000_000 // max(self.train_x_.shape[0], 1)))
         return in_row_blocks(x, self._score_block, block)
 
-    def _score_block(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        sims = top_k_sparse((x @ self.train_xt_).toarray(), self.params.k)
+    def fit_out_of_fold(self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray) -> sp.csr_matrix | None:
+        """Every document's votes from the documents of other folds (leave-one-out when each document is
+        its own fold): the same search as scoring, with same-fold neighbours masked out."""
+        self.fit_matrix(x, y)
+        block = max(1, min(1_000, 25_000_000 // max(x.shape[0], 1)))
+        out = []
+        for lo in range(0, x.shape[0], block):
+            rows = np.arange(lo, min(lo + block, x.shape[0]))
+            out.append(self._score_block(self.train_x_[rows], fold_of[rows][:, None] == fold_of[None, :]))
+        return sp.csr_matrix(sp.vstack(out))
+
+    def _score_block(self, x: sp.csr_matrix, exclude: np.ndarray | None = None) -> sp.csr_matrix:
+        similarity = (x @ self.train_xt_).toarray()
+        if exclude is not None:
+            similarity[exclude] = 0.0
+        sims = top_k_sparse(similarity, self.params.k)
         totals = np.asarray(sims.sum(axis=1)).ravel()
         totals[totals == 0] = 1.0
         votes = sp.diags(1.0 / totals) @ sims @ self.train_y_

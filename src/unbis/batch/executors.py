@@ -7,7 +7,6 @@ bounded window in flight (memory stays flat on any number of documents), write t
 from __future__ import annotations
 
 import multiprocessing
-import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol
 
@@ -21,6 +20,7 @@ from unbis.batch.workers import (
     suggest_items,
 )
 from unbis.errors import InputError
+from unbis.parallel import available_cores
 from unbis.project import Project
 
 
@@ -35,13 +35,6 @@ class Executor(Protocol):
     def submit(self, items: list[Item]) -> ResultFuture: ...
 
     def close(self, cancel: bool = False) -> None: ...
-
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 class InlineExecutor:
