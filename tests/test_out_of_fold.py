@@ -1,9 +1,8 @@
 """Out-of-fold scores without refitting (ridge's group-deletion identity, knn's masked neighbours) equal
-the scores of models really fitted without each fold; and the forked parallel map used in training."""
+the scores of models really fitted without each fold."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,6 @@ import scipy.sparse as sp
 from unbis.backends import Context, get_backend_class
 from unbis.backends.features import TfidfFeatures, label_matrix, make_features
 from unbis.corpus.readers import read_documents
-from unbis.parallel import parallel_map
 from unbis.vocab.loaders import load_vocabulary
 
 DATA = Path(__file__).parent / "data" / "backends"
@@ -33,14 +31,14 @@ def problem() -> tuple[Context, TfidfFeatures, sp.csr_matrix, sp.csr_matrix]:
 
 def _refit(name: str, ctx: Context, features: TfidfFeatures, x: sp.csr_matrix, y: sp.csr_matrix,
            fold_of: np.ndarray) -> np.ndarray:
-    """Scores of each fold from a model fitted on the other folds only."""
+    """Ranking scores of each fold from a model fitted on the other folds only."""
     out = np.zeros(y.shape, dtype=np.float32)
     for fold in np.unique(fold_of):
         held = fold_of == fold
         member = get_backend_class(name)(ctx, top_k=y.shape[1])
         member.features_ = features
         member.fit_matrix(x[~held], y[~held])
-        out[held] = member.score_matrix(x[held]).toarray()
+        out[held] = member.rank_matrix(x[held]).toarray()
     return out
 
 
@@ -60,7 +58,7 @@ def test_out_of_fold_scores_equal_refitted_models(name: str, scheme: str, proble
     whole = get_backend_class(name)(ctx, top_k=y.shape[1])
     whole.features_ = features
     whole.fit_matrix(x, y)
-    np.testing.assert_allclose(member.score_matrix(x).toarray(), whole.score_matrix(x).toarray(), atol=1e-4)
+    np.testing.assert_allclose(member.rank_matrix(x).toarray(), whole.rank_matrix(x).toarray(), atol=1e-4)
 
 
 def test_linear_falls_back_to_refitting_above_its_sample_size(problem: tuple) -> None:
@@ -68,15 +66,3 @@ def test_linear_falls_back_to_refitting_above_its_sample_size(problem: tuple) ->
     member = get_backend_class("linear")(ctx, max_train_docs=50)
     member.features_ = features
     assert member.fit_out_of_fold(x, y, np.arange(x.shape[0]) % 3) is None
-
-
-def _pid_and_square(n: int) -> tuple[int, int]:
-    return os.getpid(), n * n
-
-
-def test_parallel_map_keeps_order_and_uses_other_processes() -> None:
-    items = list(range(500))
-    results = parallel_map(_pid_and_square, items, jobs=2, chunk=16)
-    assert [square for _, square in results] == [n * n for n in items]
-    assert os.getpid() not in {pid for pid, _ in results}
-    assert {pid for pid, _ in parallel_map(_pid_and_square, items[:10], jobs=2)} == {os.getpid()}  # too small

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -31,22 +32,42 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
-    assert _TASK is not None, "parallel_map worker started without a task"
-    return [_TASK(item) for item in chunk]
+def _run_one(item: Any) -> Any:
+    assert _TASK is not None, "parallel_imap worker started without a task"
+    return _TASK(item)
 
 
 def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int = 0, chunk: int = 32) -> list[R]:
     """``[func(item) for item in items]`` on ``jobs`` forked processes (0: every available core)."""
-    global _TASK
-    jobs = jobs or available_cores()
-    jobs = min(jobs, len(items) // MIN_ITEMS_PER_JOB)
+    jobs = min(jobs or available_cores(), len(items) // MIN_ITEMS_PER_JOB)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [func(item) for item in items]
     chunks = [items[lo : lo + chunk] for lo in range(0, len(items), chunk)]
+    return [result for part in parallel_imap(_chunk_task(func), chunks, jobs) for result in part]
+
+
+def _chunk_task(func: Callable[[T], R]) -> Callable[[Sequence[T]], list[R]]:
+    return lambda chunk: [func(item) for item in chunk]
+
+
+def parallel_imap(func: Callable[[T], R], items: Iterable[T], jobs: int = 0) -> Iterator[R]:
+    """``func(item)`` for each item, in order, on ``jobs`` forked processes (0: every core), reading
+    ``items`` lazily: at most two items per worker are in flight, so a stream of large items (groups
+    of texts) is never held whole. With one job, or without fork, everything runs here."""
+    global _TASK
+    jobs = jobs or available_cores()
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(func, items)
+        return
     _TASK = func
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [result for part in pool.map(_run_chunk, chunks) for result in part]
+            pending: deque[Future[R]] = deque()
+            for item in items:
+                pending.append(pool.submit(_run_one, item))
+                if len(pending) >= 2 * jobs:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
     finally:
         _TASK = None

@@ -140,6 +140,16 @@ def _ranks(m: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix((ranks, m.indices, m.indptr), shape=m.shape)
 
 
+def _row_best(m: sp.csr_matrix) -> np.ndarray:
+    """Each row's largest stored score (0 for an empty row): stored scores may all be negative, and
+    the sparse ``max`` would count the implicit zeros."""
+    best = np.zeros(m.shape[0], dtype=np.float32)
+    filled = np.flatnonzero(np.diff(m.indptr))
+    if filled.size:
+        best[filled] = np.maximum.reduceat(m.data, m.indptr[filled])
+    return best
+
+
 def _lookup(m: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     if rows.size == 0:
         return np.zeros(0, dtype=np.float32)
@@ -178,7 +188,7 @@ class EnsembleBackend(Backend):
         self, name: str, member: Backend, x: sp.csr_matrix, x_title: sp.csr_matrix, texts: Sequence[str],
     ) -> sp.csr_matrix:
         if isinstance(member, FeatureBackend):
-            return sp.csr_matrix(member.score_matrix(self._member_input(name, x, x_title)))
+            return sp.csr_matrix(member.rank_matrix(self._member_input(name, x, x_title)))
         return member.suggest_batch(list(texts))
 
     def _fit_member(
@@ -187,6 +197,9 @@ class EnsembleBackend(Backend):
         member = self._new_member(name)
         if isinstance(member, FeatureBackend):
             member.features_ = self.features_
+            rows = member.training_rows(y)
+            if rows is not None:  # build the (title-zone) input of the rows it learns from only
+                x, x_title, y = x[rows], x_title[rows], y[rows]
             member.fit_matrix(self._member_input(name, x, x_title), y)
             member.fitted_ = True
         else:
@@ -267,7 +280,7 @@ class EnsembleBackend(Backend):
         document's fold and the gold labels; corpus statistics then come from the other folds."""
         p: EnsembleParams = self.params
         shape = (x.shape[0], len(self.context.vocab))
-        tops = [top_k_sparse(s, p.candidates) for s in scores]
+        tops = [top_k_sparse(s, p.candidates, positive=False) for s in scores]
         if evidence:
             tops.append(evidence[-1])
         union = sum((sp.csr_matrix((np.ones_like(t.data), t.indices, t.indptr), shape=t.shape) for t in tops),
@@ -284,8 +297,8 @@ class EnsembleBackend(Backend):
             value = _lookup(s, rows, cols)
             rank = _lookup(ranks, rows, cols)
             rank[rank == 0] = p.candidates * 10  # not scored by this member at all
-            best = np.asarray(s.max(axis=1).todense()).ravel()[rows] if s.nnz else np.zeros(rows.size)
-            columns += [value, np.log1p(rank), value / np.maximum(best, 1e-6)]
+            best = _row_best(s)[rows]
+            columns += [value, np.log1p(rank), value / np.maximum(np.abs(best), 1e-6)]
         columns.append(coo.data.astype(np.float32))  # how many members proposed it
         columns.append(np.log((count + 0.1) / np.maximum(n_docs, 1)))
         columns.append(_lookup(self._lexical(x), rows, cols))
@@ -343,8 +356,8 @@ class EnsembleBackend(Backend):
         sample = self._ranker_sample(len(docs))
         folds = p.folds if sample.size == len(docs) else min(p.folds, 3)
         self.features_ = make_features(self, p)
-        x = self.features_.fit_transform(texts)
-        x_title = self.features_.transform(self._title_texts(texts))
+        x = self.features_.fit_transform(texts, jobs=0)
+        x_title = self.features_.transform(self._title_texts(texts), jobs=0)
         y = label_matrix(docs, len(self.context.vocab))
         self.n_train_ = y.shape[0]
         self.label_count_ = np.asarray(y.sum(axis=0)).ravel().astype(np.float32)

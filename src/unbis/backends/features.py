@@ -16,10 +16,12 @@ from unbis.backends.base import Backend, load_arrays, load_json, save_arrays, sa
 from unbis.backends.params import check
 from unbis.corpus.document import Document
 from unbis.errors import InputError, NotFittedError
+from unbis.parallel import parallel_imap
 
 FEATURES_JSON = "features.json"
 FEATURES_NPZ = "features.npz"
 CHUNK_DOCS = 2000  # documents analysed into one numpy chunk
+PARALLEL_GROUP = 250  # documents per task when several processes analyse
 
 
 @dataclass
@@ -38,6 +40,23 @@ def _remap(c: _Chunk, column: np.ndarray) -> _Chunk:
     rows = np.repeat(np.arange(c.lengths.size), c.lengths)
     lengths = np.bincount(rows[keep], minlength=c.lengths.size).astype(np.int64)
     return _Chunk(new[keep].astype(np.int32), c.counts[keep], lengths)
+
+
+def _concat(chunks: list[_Chunk]) -> _Chunk:
+    if not chunks:
+        return _Chunk(np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.int64))
+    return _Chunk(*(np.concatenate([getattr(c, f) for c in chunks]) for f in ("indices", "counts", "lengths")))
+
+
+def _groups(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+    group: list[str] = []
+    for text in texts:
+        group.append(text)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def _prune(index: dict[str, int], chunks: list[_Chunk], min_df: int) -> list[_Chunk]:
@@ -110,6 +129,26 @@ class TfidfFeatures:
         return feats
 
     # -- fitting -------------------------------------------------------------------------------
+    def _count(self, texts: Iterable[str], index: dict[str, int], grow: bool, jobs: int) -> Iterator[_Chunk]:
+        """``_count_rows``, on ``jobs`` forked processes unless ``jobs`` is 1: each worker counts a
+        group of texts against its own vocabulary and this process maps the group's distinct terms
+        to ``index`` (a group has far fewer distinct terms than term occurrences)."""
+        if jobs == 1:
+            yield from self._count_rows(texts, index, grow)
+            return
+        for terms, chunk in parallel_imap(self._count_group, _groups(texts, PARALLEL_GROUP), jobs):
+            if grow:
+                ids = np.fromiter((index.setdefault(t, len(index)) for t in terms), np.int64, len(terms))
+            else:
+                ids = np.fromiter((index.get(t, -1) for t in terms), np.int64, len(terms))
+            yield _remap(chunk, ids)
+
+    def _count_group(self, texts: list[str]) -> tuple[list[str], _Chunk]:
+        """Counts of ``texts`` with ids of a vocabulary of their own, and that vocabulary's terms."""
+        local: dict[str, int] = {}
+        chunks = list(self._count_rows(texts, local, grow=True))
+        return list(local), _concat(chunks)
+
     def _count_rows(self, texts: Iterable[str], index: dict[str, int], grow: bool) -> Iterator[_Chunk]:
         """Raw term counts in chunks of ``CHUNK_DOCS`` documents as numpy arrays (int32 column ids,
         float32 counts, int64 row lengths): Python lists of ints would cost ~10x the memory. With
@@ -132,15 +171,16 @@ class TfidfFeatures:
         if lengths:
             yield _Chunk(np.array(indices, np.int32), np.array(counts, np.float32), np.array(lengths, np.int64))
 
-    def fit_transform(self, texts: Iterable[str]) -> sp.csr_matrix:
-        """Learn vocabulary and idf from ``texts`` and return their tf-idf matrix (one analysis pass).
+    def fit_transform(self, texts: Iterable[str], jobs: int = 1) -> sp.csr_matrix:
+        """Learn vocabulary and idf from ``texts`` and return their tf-idf matrix (one analysis pass;
+        ``jobs`` processes analyse, 0 = every core).
 
         Memory stays bounded on large corpora: counts are kept as compact numpy chunks, and whenever
         the running vocabulary exceeds ``max_seen`` terms, terms seen in a single document so far are
         dropped (mostly one-off bigrams; a dropped term that comes back later counts from zero)."""
         index: dict[str, int] = {}
         chunks: list[_Chunk] = []
-        for chunk in self._count_rows(texts, index, grow=True):
+        for chunk in self._count(texts, index, True, jobs):
             chunks.append(chunk)
             if len(index) > self.max_seen:
                 seen = sum(c.lengths.size for c in chunks)
@@ -172,11 +212,12 @@ class TfidfFeatures:
         column[keep] = np.arange(keep.size)
         return self._assemble(chunks, column)
 
-    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
-        """tf-idf rows for ``texts`` with the fitted vocabulary (unknown terms are ignored)."""
+    def transform(self, texts: Iterable[str], jobs: int = 1) -> sp.csr_matrix:
+        """tf-idf rows for ``texts`` with the fitted vocabulary (unknown terms are ignored; ``jobs``
+        as in ``fit_transform``)."""
         if self.vocabulary_ is None:
             raise NotFittedError("the feature extractor is not fitted")
-        return self._assemble(list(self._count_rows(texts, self.vocabulary_, grow=False)), None)
+        return self._assemble(list(self._count(texts, self.vocabulary_, False, jobs)), None)
 
     def _assemble(self, chunks: list[_Chunk], column: np.ndarray | None) -> sp.csr_matrix:
         """One weighted CSR matrix from count chunks, remapping ids through ``column`` (-1 = drop).
@@ -250,8 +291,9 @@ class TfidfFeatures:
         return feats
 
 
-def top_k_sparse(scores: np.ndarray | sp.spmatrix, k: int) -> sp.csr_matrix:
-    """Keep the ``k`` best scores of each row (positive scores only) as CSR."""
+def top_k_sparse(scores: np.ndarray | sp.spmatrix, k: int, positive: bool = True) -> sp.csr_matrix:
+    """Keep the ``k`` best scores of each row as CSR: positive ones only, or with ``positive=False``
+    any nonzero ones (raw model outputs that rank candidates below zero too)."""
     dense = np.asarray(scores.todense()) if sp.issparse(scores) else np.asarray(scores)  # type: ignore[union-attr]
     n, m = dense.shape
     k = min(k, m)
@@ -260,7 +302,7 @@ def top_k_sparse(scores: np.ndarray | sp.spmatrix, k: int) -> sp.csr_matrix:
     idx = np.argpartition(-dense, k - 1, axis=1)[:, :k]
     vals = np.take_along_axis(dense, idx, axis=1)
     rows = np.repeat(np.arange(n), k)
-    mask = vals.ravel() > 0
+    mask = vals.ravel() > 0 if positive else vals.ravel() != 0
     return sp.csr_matrix((vals.ravel()[mask].astype(np.float32), (rows[mask], idx.ravel()[mask])),
                          shape=(n, m))
 
@@ -319,7 +361,7 @@ class FeatureBackend(Backend):
         if not docs:
             raise InputError(f"{self.name} needs labelled documents; the training corpus has none")
         self.features_ = make_features(self, self.params)
-        x = self.features_.fit_transform(d.text for d in docs)
+        x = self.features_.fit_transform((d.text for d in docs), jobs=0)
         self.fit_matrix(x, label_matrix(docs, len(self.context.vocab)))
 
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
@@ -343,10 +385,21 @@ class FeatureBackend(Backend):
         """Documents x labels scores in [0, 1] for feature rows ``x``."""
         raise NotImplementedError
 
+    def training_rows(self, y: sp.csr_matrix) -> np.ndarray | None:
+        """The rows that ``fit_matrix`` learns from when it uses only some (None: all of them), so
+        that a caller can build the inputs of those rows only."""
+        return None
+
+    def rank_matrix(self, x: sp.csr_matrix) -> sp.csr_matrix:
+        """Scores that rank each row's candidates, on the model's own scale (any real number): what a
+        learned ranker should see. ``score_matrix`` by default; a model whose scores are clipped
+        to [0, 1] gives its raw outputs here, so that labels it scores below zero still rank."""
+        return self.score_matrix(x)
+
     def fit_out_of_fold(self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray) -> sp.csr_matrix | None:
-        """Fit on all rows and return every row's scores from a model that never saw its fold
-        (``fold_of``: each row's fold), if this backend can do so without one fit per fold; else
-        None, and the caller fits one model per fold."""
+        """Fit on all rows and return every row's ``rank_matrix`` scores from a model that never saw
+        its fold (``fold_of``: each row's fold), if this backend can do so without one fit per fold;
+        else None, and the caller fits one model per fold."""
         return None
 
     def save_matrix_model(self, directory: Path) -> None:

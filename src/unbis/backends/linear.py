@@ -117,14 +117,18 @@ class LinearBackend(FeatureBackend):
     _inverse: np.ndarray | None = None  # (XX^T + alpha I)^-1 between a fit and out-of-fold scoring
 
     def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix) -> None:
-        p: LinearParams = self.params
         if x.shape[0] != y.shape[0]:
             raise InputError(f"linear: {x.shape[0]} feature rows but {y.shape[0]} label rows")
-        if x.shape[0] > p.max_train_docs:
-            rows = stratified_sample(y, p.max_train_docs, p.seed)
+        rows = self.training_rows(y)
+        if rows is not None:
             x, y = x[rows], y[rows]
         self._fit_inverse(x, y)
         self._inverse = None  # n^2 floats; only out-of-fold scoring needs it after the fit
+
+    def training_rows(self, y: sp.csr_matrix) -> np.ndarray | None:
+        """Above ``max_train_docs`` documents, the label-stratified sample that the model learns from."""
+        p: LinearParams = self.params
+        return stratified_sample(y, p.max_train_docs, p.seed) if y.shape[0] > p.max_train_docs else None
 
     def _fit_inverse(self, x: sp.csr_matrix, y: sp.csr_matrix) -> None:
         """Fit on every row of ``x`` and keep A = (XX^T + alpha I)^-1 in ``_inverse``."""
@@ -135,8 +139,12 @@ class LinearBackend(FeatureBackend):
         gram[np.diag_indices_from(gram)] += self.params.alpha
         inverse = _spd_inverse(gram)
         # W = X^T A Y: the primal ridge solution, kept in dual form (X stays sparse). A Y = (Y^T A)^T
-        # is a sparse-by-dense product: Y holds a few labels per document.
-        self.dual_ = np.ascontiguousarray((sp.csr_matrix(y.T, dtype=dtype) @ inverse).T, dtype=np.float32)
+        # is a sparse-by-dense product (Y holds a few labels per document), made in column blocks of
+        # the symmetric A so that no second documents x labels array is needed.
+        yt = sp.csr_matrix(y.T, dtype=dtype)
+        self.dual_ = np.empty(y.shape, dtype=np.float32)
+        for lo in range(0, x.shape[0], GRAM_BLOCK):
+            self.dual_[lo : lo + GRAM_BLOCK] = (yt @ inverse[:, lo : lo + GRAM_BLOCK]).T
         self.train_x_ = x
         self._inverse = inverse
 
@@ -148,10 +156,16 @@ class LinearBackend(FeatureBackend):
         assert inverse is not None
         folds = np.unique(fold_of)
         if folds.size == fold_of.size:
-            # Leave-one-out: A_BB is the scalar A_ii.
-            held = y.toarray() - dual / np.diag(inverse)[:, None]
+            # Leave-one-out: A_BB is the scalar A_ii. In row blocks: documents x labels arrays are big.
+            diagonal = np.diag(inverse).copy()
             self._inverse = None
-            return top_k_sparse(np.clip(held, 0.0, 1.0).astype(np.float32), self.params.top_k)
+            del inverse
+            parts = []
+            for lo in range(0, y.shape[0], GRAM_BLOCK):
+                hi = lo + GRAM_BLOCK
+                held = y[lo:hi].toarray() - dual[lo:hi] / diagonal[lo:hi, None]
+                parts.append(top_k_sparse(held.astype(np.float32), self.params.top_k, positive=False))
+            return sp.csr_matrix(sp.vstack(parts))
         out = []
         order = []
         for fold in folds:
@@ -160,7 +174,7 @@ class LinearBackend(FeatureBackend):
             # Y_B - (A_BB)^-1 (AY)_B: the scores of a model fitted without fold B (see the module doc).
             held_out = y[rows].toarray() - scipy.linalg.solve(block, dual[rows].astype(block.dtype),
                                                               assume_a="pos", check_finite=False)
-            out.append(top_k_sparse(np.clip(held_out, 0.0, 1.0).astype(np.float32), self.params.top_k))
+            out.append(top_k_sparse(held_out.astype(np.float32), self.params.top_k, positive=False))
             order.append(rows)
         self._inverse = None
         return sp.csr_matrix(sp.vstack(out)[np.argsort(np.concatenate(order))])
@@ -168,10 +182,18 @@ class LinearBackend(FeatureBackend):
     def score_matrix(self, x: sp.csr_matrix) -> sp.csr_matrix:
         return in_row_blocks(x, self._score_block, SCORE_BLOCK)
 
+    def rank_matrix(self, x: sp.csr_matrix) -> sp.csr_matrix:
+        return in_row_blocks(x, self._raw_block, SCORE_BLOCK)
+
     def _score_block(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        kernel = (x @ self.train_x_.T).toarray()
-        scores = np.clip(kernel @ self.dual_, 0.0, 1.0)
-        return top_k_sparse(scores, self.params.top_k)
+        return top_k_sparse(np.clip(self._raw(x), 0.0, 1.0), self.params.top_k)
+
+    def _raw_block(self, x: sp.csr_matrix) -> sp.csr_matrix:
+        return top_k_sparse(self._raw(x), self.params.top_k, positive=False)
+
+    def _raw(self, x: sp.csr_matrix) -> np.ndarray:
+        """Ridge outputs (about 0 for a label's absence, 1 for its presence, unbounded)."""
+        return (x @ self.train_x_.T).toarray() @ self.dual_
 
     def save_matrix_model(self, directory: Path) -> None:
         save_sparse(directory / "linear-train-x.npz", self.train_x_)
