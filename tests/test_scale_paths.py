@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from unbis.analysis import get_analyzer
 from unbis.backends import Context, get_backend_class
 from unbis.backends.ensemble import EnsembleBackend
-from unbis.backends.features import TfidfFeatures, label_matrix
+from unbis.backends.features import LabelledDocuments, TfidfFeatures, label_matrix
 from unbis.backends.knn import KnnBackend
 from unbis.backends.linear import LinearBackend, stratified_sample
 from unbis.corpus.document import Document
@@ -99,3 +99,41 @@ def test_knn_prunes_queries_only_above_prune_above(vocab: Vocabulary, docs: list
     assert pruned.nnz > 0 and abs(exact - pruned).max() > 0  # pruning is active and changes scores
     same = get_backend_class("knn")(ctx, query_terms=5, prune_above=150).fit(docs[:150]).suggest_batch(texts)
     assert abs(exact - same).max() == 0
+
+
+class _Passes:
+    """A re-iterable corpus that records its passes (documents are made afresh on every pass)."""
+
+    def __init__(self, docs: list[Document], drop_on_second_pass: bool = False) -> None:
+        self.texts = [(d.text, d.subjects) for d in docs]
+        self.passes = 0
+        self.drop = drop_on_second_pass
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self.passes += 1
+        items = self.texts[:-5] if self.drop and self.passes > 1 else self.texts
+        for i, (text, subjects) in enumerate(items):
+            yield Document(text=text, subjects=list(subjects), name=f"d{i}")
+
+
+def test_ensemble_streams_a_reiterable_corpus_in_two_passes(vocab: Vocabulary, docs: list[Document]) -> None:
+    corpus = _Passes(docs[:200])
+    small = dict(folds=3, rounds=20, ranker_docs=60, members="linear,knn")
+    streamed = get_backend_class("ensemble")(Context(vocab, "en"), **small).fit(corpus)
+    assert corpus.passes == 2  # features; title zone and the ranker sample's documents
+    assert LabelledDocuments(corpus).documents is corpus  # not read into a list
+    in_memory = get_backend_class("ensemble")(Context(vocab, "en"), **small).fit(docs[:200])
+    one_shot = get_backend_class("ensemble")(Context(vocab, "en"), **small).fit(iter(docs[:200]))
+    texts = [d.text for d in docs[200:]]
+    expected = in_memory.suggest_batch(texts)
+    assert expected.nnz > 0
+    assert (streamed.suggest_batch(texts) != expected).nnz == 0
+    assert (one_shot.suggest_batch(texts) != expected).nnz == 0
+
+
+def test_a_corpus_that_changes_between_passes_is_an_error(vocab: Vocabulary, docs: list[Document]) -> None:
+    from unbis.errors import InputError
+
+    ensemble = get_backend_class("ensemble")(Context(vocab, "en"), folds=3, rounds=20, members="linear,knn")
+    with pytest.raises(InputError, match="corpus changed while it was read"):
+        ensemble.fit(_Passes(docs[:120], drop_on_second_pass=True))

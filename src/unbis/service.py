@@ -125,15 +125,20 @@ def train(
 
 
 class _counting:
-    """A re-iterable wrapper that reports each document read (progress bars)."""
+    """A re-iterable wrapper that reports each document of the first pass (progress bars; training
+    may read the corpus more than once)."""
 
     def __init__(self, docs: Iterable[Document], progress: Progress) -> None:
         self.docs = docs
         self.progress = progress
+        self.passes = 0
 
     def __iter__(self) -> Iterator[Document]:
+        self.passes += 1
+        report = self.passes == 1
         for doc in self.docs:
-            self.progress(1)
+            if report:
+                self.progress(1)
             yield doc
 
 

@@ -19,7 +19,7 @@ document) by default; scores are mapped to [0, 1] with a sigmoid.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,10 +32,11 @@ from unbis.backends.base import Backend, load_arrays, load_json, save_arrays, sa
 from unbis.backends.features import (
     FeatureBackend,
     FeatureParams,
+    LabelledDocuments,
     TfidfFeatures,
-    label_matrix,
     make_features,
     sigmoid,
+    subjects_matrix,
     top_k_sparse,
 )
 from unbis.backends.matcher.features import FEATURES as MATCHER_FEATURES
@@ -192,7 +193,7 @@ class EnsembleBackend(Backend):
         return member.suggest_batch(list(texts))
 
     def _fit_member(
-        self, name: str, x: sp.csr_matrix, x_title: sp.csr_matrix, y: sp.csr_matrix, docs: list[Document],
+        self, name: str, x: sp.csr_matrix, x_title: sp.csr_matrix, y: sp.csr_matrix, docs: Iterable[Document],
     ) -> Backend:
         member = self._new_member(name)
         if isinstance(member, FeatureBackend):
@@ -348,27 +349,44 @@ class EnsembleBackend(Backend):
     # -- training -----------------------------------------------------------------------------
     def _fit(self, documents: Iterable[Document]) -> None:
         p: EnsembleParams = self.params
-        docs = [d for d in documents if d.subjects]
-        if len(docs) < p.folds:
-            raise InputError(f"ensemble needs at least folds={p.folds} labelled documents, got {len(docs)}")
-        texts = [d.text for d in docs]
-        # Large corpora: the ranker learns from a bounded random sample (see ``ranker_docs``).
-        sample = self._ranker_sample(len(docs))
-        folds = p.folds if sample.size == len(docs) else min(p.folds, 3)
+        labelled = LabelledDocuments(documents)
+        # Two streamed passes over the corpus; only the ranker sample's documents are kept whole, so
+        # texts never need to fit in memory together (200k x 5 KB is ~1 GB of Python strings).
+        subjects: list[list[int]] = []
         self.features_ = make_features(self, p)
-        x = self.features_.fit_transform(texts, jobs=0)
-        x_title = self.features_.transform(self._title_texts(texts), jobs=0)
-        y = label_matrix(docs, len(self.context.vocab))
+        x = self.features_.fit_transform(labelled.texts(subjects.append), jobs=0)
+        if len(subjects) < p.folds:
+            raise InputError(f"ensemble needs at least folds={p.folds} labelled documents, got {len(subjects)}")
+        y = subjects_matrix(subjects, len(self.context.vocab))
+        del subjects
+        # Large corpora: the ranker learns from a bounded random sample (see ``ranker_docs``).
+        sample = self._ranker_sample(y.shape[0])
+        folds = p.folds if sample.size == y.shape[0] else min(p.folds, 3)
+        in_sample = np.zeros(y.shape[0], dtype=bool)
+        in_sample[sample] = True
+        docs: list[Document] = []  # the ranker sample's documents, in corpus order like ``sample``
+
+        def title_texts() -> Iterator[str]:
+            for i, doc in enumerate(labelled):
+                if i >= in_sample.size:
+                    raise InputError("the training corpus changed while it was read (more documents); retry")
+                if in_sample[i]:
+                    docs.append(doc)
+                yield doc.text[: p.title_chars]
+
+        x_title = self.features_.transform(title_texts(), jobs=0)
+        if x_title.shape[0] != y.shape[0]:
+            raise InputError("the training corpus changed while it was read (fewer documents); retry")
         self.n_train_ = y.shape[0]
         self.label_count_ = np.asarray(y.sum(axis=0)).ravel().astype(np.float32)
         self.label_features_ = self._label_features()
         names = self._model_names()
         self.matcher_ = self._new_matcher() if MATCHER in p.member_names else None
         # From here on only the ranker sample is used: x, y, texts of its documents.
-        x_all, x_title_all, y_all, docs_all = x, x_title, y, docs
-        if sample.size < len(docs):
+        x_all, x_title_all, y_all = x, x_title, y
+        if sample.size < y.shape[0]:
             x, x_title, y = x[sample], x_title[sample], y[sample]
-            docs, texts = [docs[i] for i in sample], [texts[i] for i in sample]
+        texts = [d.text for d in docs]
         evidence = self._evidence(texts, jobs=0) if self.matcher_ is not None else []
         if evidence:
             matched = evidence[-1]
@@ -403,9 +421,9 @@ class EnsembleBackend(Backend):
             data = lgb.Dataset(feats, target)
         self.ranker_ = lgb.train(lgb_params, data, num_boost_round=p.rounds)
         del x, y, x_title, evidence, scores, feats
-        whole = sample.size == len(docs_all)
+        whole = sample.size == y_all.shape[0]
         self.members_ = {name: fitted[name] if whole and name in fitted
-                         else self._fit_member(name, x_all, x_title_all, y_all, docs_all) for name in names}
+                         else self._fit_member(name, x_all, x_title_all, y_all, labelled) for name in names}
 
     def _out_of_fold(
         self, name: str, x: sp.csr_matrix, x_title: sp.csr_matrix, y: sp.csr_matrix, docs: list[Document],

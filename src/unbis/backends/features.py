@@ -76,17 +76,42 @@ def _prune(index: dict[str, int], chunks: list[_Chunk], min_df: int) -> list[_Ch
 
 def label_matrix(documents: Sequence[Document], n_labels: int) -> sp.csr_matrix:
     """Documents x labels 0/1 matrix of gold subjects (out-of-range ids are an input error)."""
+    for doc in documents:
+        if doc.subjects and (min(doc.subjects) < 0 or max(doc.subjects) >= n_labels):
+            raise InputError(f"{doc.source or doc.name}: subject id outside the vocabulary of {n_labels}")
+    return subjects_matrix([doc.subjects for doc in documents], n_labels)
+
+
+def subjects_matrix(subjects: Sequence[Sequence[int]], n_labels: int) -> sp.csr_matrix:
+    """Documents x labels 0/1 matrix from each document's subject ids."""
     indptr = [0]
     indices: list[int] = []
-    for doc in documents:
-        subjects = sorted(set(doc.subjects))
-        if subjects and (subjects[0] < 0 or subjects[-1] >= n_labels):
-            raise InputError(f"{doc.source or doc.name}: subject id outside the vocabulary of {n_labels}")
-        indices.extend(subjects)
+    for ids in subjects:
+        unique = sorted(set(ids))
+        if unique and (unique[0] < 0 or unique[-1] >= n_labels):
+            raise InputError(f"document {len(indptr)}: subject id outside the vocabulary of {n_labels}")
+        indices.extend(unique)
         indptr.append(len(indices))
     data = np.ones(len(indices), dtype=np.float32)
     return sp.csr_matrix((data, np.array(indices, dtype=np.int32), np.array(indptr)),
-                         shape=(len(documents), n_labels))
+                         shape=(len(subjects), n_labels))
+
+
+class LabelledDocuments:
+    """The documents of a training corpus that carry subjects, re-iterable when the corpus is (a
+    one-shot iterator is read into memory once, so that training may take several passes)."""
+
+    def __init__(self, documents: Iterable[Document]) -> None:
+        self.documents = list(documents) if iter(documents) is documents else documents
+
+    def __iter__(self) -> Iterator[Document]:
+        return (doc for doc in self.documents if doc.subjects)
+
+    def texts(self, on_subjects: Callable[[list[int]], None]) -> Iterator[str]:
+        """Each document's text, handing its subjects to ``on_subjects`` first (one streamed pass)."""
+        for doc in self:
+            on_subjects(list(doc.subjects))
+            yield doc.text
 
 
 class TfidfFeatures:
@@ -357,12 +382,15 @@ class FeatureBackend(Backend):
     features_: TfidfFeatures
 
     def _fit(self, documents: Iterable[Document]) -> None:
-        docs = [d for d in documents if d.subjects]
-        if not docs:
-            raise InputError(f"{self.name} needs labelled documents; the training corpus has none")
+        subjects: list[list[int]] = []
         self.features_ = make_features(self, self.params)
-        x = self.features_.fit_transform((d.text for d in docs), jobs=0)
-        self.fit_matrix(x, label_matrix(docs, len(self.context.vocab)))
+        try:
+            x = self.features_.fit_transform(LabelledDocuments(documents).texts(subjects.append), jobs=0)
+        except InputError:
+            if not subjects:
+                raise InputError(f"{self.name} needs labelled documents; the training corpus has none") from None
+            raise
+        self.fit_matrix(x, subjects_matrix(subjects, len(self.context.vocab)))
 
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.score_matrix(self.features_.transform(texts))

@@ -71,7 +71,9 @@ def _spd_inverse(a: np.ndarray) -> np.ndarray:
     """Inverse of a symmetric positive definite matrix, computed in place of ``a`` (Cholesky, then
     LAPACK potri; about the cost of the factorisation again)."""
     potrf, potri = scipy.linalg.get_lapack_funcs(("potrf", "potri"), (a,))
-    factor, info = potrf(a, lower=True, overwrite_a=True, clean=False)
+    # a.T is a Fortran-ordered view of the same symmetric matrix: LAPACK then works in place instead
+    # of on a copy (n^2 floats: 0.9 GB at 15k documents).
+    factor, info = potrf(a.T, lower=True, overwrite_a=True, clean=False)
     if info != 0:
         raise np.linalg.LinAlgError(f"ridge Gram matrix not positive definite (LAPACK potrf info {info})")
     inverse, info = potri(factor, lower=True, overwrite_c=True)

@@ -168,7 +168,7 @@ def read_input_file(path: Path, max_bytes: int, labelled: bool) -> Iterator[RawD
         body, text_line = rest, 2
     elif labelled and content.strip():
         yield Skip(NO_HEADER, f"{path}:1", f"first line does not start with {HEADER} (the label line); "
-                   "use labelled=False for unlabelled text")
+                   "training and evaluation need labels (unbis suggest and unbis index read unlabelled text)")
         return
     else:
         body = content
@@ -200,7 +200,8 @@ def read_tsv(path: Path, max_bytes: int, labelled: bool) -> Iterator[RawDoc | Sk
         location = f"{path}:{lineno}"
         text, tab, subjects = line.partition("\t")
         if not tab and labelled:
-            yield Skip(NO_TAB, location, "no tab between text and subjects; use labelled=False for text only")
+            yield Skip(NO_TAB, location, "no tab between text and subjects "
+                       "(unbis suggest and unbis index read text without subjects)")
             continue
         if not text.strip():
             yield Skip(EMPTY_TEXT, location, "no text before the tab")
@@ -300,8 +301,8 @@ def read_fulltext_doc(path: Path, max_bytes: int, labelled: bool) -> Iterator[Ra
         text = decode(read_limited(path, max_bytes), path).strip()
         subject_path = subject_file_for(path)
         if subject_path is None and labelled:
-            yield Skip(NO_SUBJECT_FILE, f"{path}:1", "no .tsv or .key subject file beside it; "
-                       "use labelled=False for text only")
+            yield Skip(NO_SUBJECT_FILE, f"{path}:1", "no .tsv or .key subject file beside it "
+                       "(unbis suggest and unbis index read text without subjects)")
             return
         subjects = read_subject_file(subject_path, max_bytes) if subject_path else []
     except SkipError as exc:

@@ -27,6 +27,13 @@ class ReadReport:
     unknown_labels: Counter[str] = field(default_factory=Counter)
     added_labels: Counter[str] = field(default_factory=Counter)
     first_location: dict[str, str] = field(default_factory=dict)
+    # Messages already logged: a corpus read again (training takes two passes) does not repeat them.
+    _logged: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    def _log(self, message: str) -> None:
+        if message not in self._logged:
+            self._logged.add(message)
+            logger.warning("%s", message)
 
     def reset(self) -> None:
         """Empty every count in place (a re-iterated ``Corpus`` keeps the same report object)."""
@@ -43,13 +50,13 @@ class ReadReport:
         self.skipped += 1
         self.reasons[reason] += 1
         self.first_location.setdefault(reason, location)
-        logger.warning("%s: %s (skipped)", location, message)
+        self._log(f"{location}: {message} (skipped)")
 
     def warn(self, kind: str, location: str, message: str) -> None:
         """Count a problem that did not cost the document (e.g. a duplicate label) and log it."""
         self.warnings[kind] += 1
         self.first_location.setdefault(kind, location)
-        logger.warning("%s: %s", location, message)
+        self._log(f"{location}: {message}")
 
     def unknown(self, label: str, location: str) -> None:
         """Count a label that is not in the vocabulary and was dropped (``on_unknown="skip"``)."""
@@ -57,7 +64,7 @@ class ReadReport:
         self.first_location.setdefault(UNKNOWN_LABEL, location)
         # Only the first occurrence of each label is logged: a big corpus may repeat it thousands of times.
         if self.unknown_labels[label] == 1:
-            logger.warning("%s: unknown label %r dropped", location, label)
+            self._log(f"{location}: unknown label {label!r} dropped")
 
     def added(self, label: str, location: str) -> None:
         """Count a label that was added to the vocabulary (``on_unknown="add"``)."""
