@@ -114,9 +114,14 @@ class LinearBackend(FeatureBackend):
     name = "linear"
     Params = LinearParams
 
-    train_x_: sp.csr_matrix
+    train_xt_: sp.csr_matrix  # features x training documents, as CSR (see knn: no conversion per product)
     dual_: np.ndarray  # training documents x labels
     _inverse: np.ndarray | None = None  # (XX^T + alpha I)^-1 between a fit and out-of-fold scoring
+
+    @property
+    def train_x_(self) -> sp.csc_matrix:
+        """The training documents' feature rows (a view)."""
+        return self.train_xt_.T
 
     def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix) -> None:
         if x.shape[0] != y.shape[0]:
@@ -147,7 +152,7 @@ class LinearBackend(FeatureBackend):
         self.dual_ = np.empty(y.shape, dtype=np.float32)
         for lo in range(0, x.shape[0], GRAM_BLOCK):
             self.dual_[lo : lo + GRAM_BLOCK] = (yt @ inverse[:, lo : lo + GRAM_BLOCK]).T
-        self.train_x_ = x
+        self.train_xt_ = sp.csr_matrix(x.T)
         self._inverse = inverse
 
     def fit_out_of_fold(self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray) -> sp.csr_matrix | None:
@@ -195,12 +200,12 @@ class LinearBackend(FeatureBackend):
 
     def _raw(self, x: sp.csr_matrix) -> np.ndarray:
         """Ridge outputs (about 0 for a label's absence, 1 for its presence, unbounded)."""
-        return (x @ self.train_x_.T).toarray() @ self.dual_
+        return (x @ self.train_xt_).toarray() @ self.dual_
 
     def save_matrix_model(self, directory: Path) -> None:
         save_sparse(directory / "linear-train-x.npz", self.train_x_)
         save_arrays(directory / "linear-dual.npz", dual=self.dual_)
 
     def load_matrix_model(self, directory: Path) -> None:
-        self.train_x_ = load_sparse(directory / "linear-train-x.npz")
+        self.train_xt_ = sp.csr_matrix(load_sparse(directory / "linear-train-x.npz").T)
         self.dual_ = load_arrays(directory / "linear-dual.npz")["dual"]
