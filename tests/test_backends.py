@@ -78,11 +78,26 @@ def test_untrained_backend_refuses(name: str, vocab: Vocabulary) -> None:
         ("ensemble", {"match_chars": "-1"}, "match_chars must be >= 0"),
         ("ensemble", {"min_data_in_leaf": "0"}, "min_data_in_leaf must be >= 1"),
         ("ensemble", {"colour": "red"}, "unknown parameter"),
+        ("ensemble", {"linear.alpha": "-1"}, "alpha must be > 0"),
+        ("ensemble", {"knn.colour": "red"}, "unknown parameter.*KnnParams"),
+        ("ensemble", {"omikuji.n_trees": "2"}, "'omikuji' is not a member of this ensemble"),
     ],
 )
 def test_bad_params(name: str, params: dict[str, str], message: str, vocab: Vocabulary) -> None:
     with pytest.raises(ParameterError, match=message):
         get_backend_class(name)(Context(vocab, "en"), **params)
+
+
+def test_ensemble_members_take_their_own_parameters(vocab: Vocabulary, docs: list[Document], tmp_path: Path) -> None:
+    ensemble = _make("ensemble", vocab, members="linear,knn", **{"knn.k": "3", "linear.alpha": "0.5"}).fit(docs[:90])
+    assert ensemble.members_["knn"].params.k == 3 and ensemble.members_["linear"].params.alpha == 0.5
+    params = ensemble.params_dict()
+    assert params["knn.k"] == 3 and params["linear.alpha"] == 0.5  # typed, recorded in the manifest
+    ensemble.save(tmp_path)
+    loaded = type(ensemble).load(tmp_path, Context(vocab, "en"), params)
+    assert loaded.members_["knn"].params.k == 3
+    texts = [d.text for d in docs[200:210]]
+    assert (loaded.suggest_batch(texts) != ensemble.suggest_batch(texts)).nnz == 0
 
 
 def _ndcg(backend: Any, test: list[Document], n: int) -> float:

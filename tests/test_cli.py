@@ -100,3 +100,19 @@ def test_suggest_reports_a_bad_file_with_its_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"{bad}:1" in result.stderr and "UTF-8" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_train_sets_members_parameters_of_the_default_pipeline(tmp_path: Path, eurlex_train: Path,
+                                                              eurlex_vocab: Path) -> None:
+    project = tmp_path / "p"
+    done = unbis("train", str(project), str(eurlex_train), "--vocab", str(eurlex_vocab), "--language", "en",
+                 "--param", "ensemble.folds=3", "--param", "linear.alpha=0.5", "--param", "knn.k=4")
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((project / "current" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["backend"] == "ensemble"
+    assert manifest["params"]["folds"] == 3 and manifest["params"]["linear.alpha"] == 0.5
+    assert manifest["params"]["knn.k"] == 4
+    bad = unbis("train", str(tmp_path / "q"), str(eurlex_train), "--vocab", str(eurlex_vocab),
+                "--param", "knn.k=0")
+    assert bad.returncode == 2 and "k must be >= 1" in bad.stderr
+    assert not (tmp_path / "q" / "current").exists()

@@ -91,7 +91,7 @@ class Backend(ABC):
 
     @classmethod
     def load(cls, directory: Path, context: Context, params: dict[str, Any]) -> Self:
-        backend = cls(context, build_params(cls.Params, params))
+        backend = cls(context, **params)
         backend._load(directory)
         backend.fitted_ = True
         return backend

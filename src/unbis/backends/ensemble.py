@@ -28,7 +28,7 @@ import lightgbm as lgb
 import numpy as np
 import scipy.sparse as sp
 
-from unbis.backends.base import Backend, load_arrays, load_json, save_arrays, save_json
+from unbis.backends.base import Backend, Context, load_arrays, load_json, save_arrays, save_json
 from unbis.backends.features import (
     FeatureBackend,
     FeatureParams,
@@ -40,10 +40,10 @@ from unbis.backends.features import (
     top_k_sparse,
 )
 from unbis.backends.matcher.features import FEATURES as MATCHER_FEATURES
-from unbis.backends.params import check
+from unbis.backends.params import build_params, check
 from unbis.backends.registry import backend_names, get_backend_class
 from unbis.corpus.document import Document
-from unbis.errors import IncompatibleModelError, InputError
+from unbis.errors import IncompatibleModelError, InputError, ParameterError
 from unbis.parallel import parallel_map
 
 RANKER = "ranker.txt"
@@ -141,6 +141,23 @@ def _ranks(m: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix((ranks, m.indices, m.indptr), shape=m.shape)
 
 
+def _member_params(dotted: dict[str, Any], members: list[str]) -> dict[str, dict[str, Any]]:
+    """``{"linear.alpha": "0.05"}`` -> ``{"linear": {"alpha": 0.05}}``: typed and validated by the
+    member's parameter class; a key for a backend that is not a member is an error."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for key, value in dotted.items():
+        name, _, field = key.partition(".")
+        if name not in members:
+            raise ParameterError(f"parameter {key}: {name!r} is not a member of this ensemble "
+                                 f"(members: {', '.join(members)})")
+        grouped.setdefault(name, {})[field] = value
+    typed: dict[str, dict[str, Any]] = {}
+    for name, values in grouped.items():
+        params: Any = build_params(get_backend_class(name).Params, values)
+        typed[name] = {k: getattr(params, k) for k in values}
+    return typed
+
+
 def _row_best(m: sp.csr_matrix) -> np.ndarray:
     """Each row's largest stored score (0 for an empty row): stored scores may all be negative, and
     the sparse ``max`` would count the implicit zeros."""
@@ -171,9 +188,21 @@ class EnsembleBackend(Backend):
     match_hit_: np.ndarray  # ... and that label was assigned
     label_features_: sp.csr_matrix  # labels x features, rows sum to 1: lexical coverage weights
 
+    def __init__(self, context: Context, params: Any = None, **overrides: Any) -> None:
+        """``overrides`` may also hold members' hyperparameters as ``"member.key"`` (from
+        ``--param linear.alpha=0.05``), checked here with the member's own validation."""
+        super().__init__(context, params, **{k: v for k, v in overrides.items() if "." not in k})
+        self.member_params = _member_params({k: v for k, v in overrides.items() if "." in k},
+                                            self.params.member_names)
+
+    def params_dict(self) -> dict[str, Any]:
+        """The ensemble's parameters and the members' overridden ones as ``"member.key"``."""
+        own = super().params_dict()
+        return {**own, **{f"{name}.{k}": v for name, values in self.member_params.items() for k, v in values.items()}}
+
     # -- members ------------------------------------------------------------------------------
     def _new_member(self, name: str) -> Backend:
-        return get_backend_class(name)(self.context)
+        return get_backend_class(name)(self.context, **self.member_params.get(name, {}))
 
     def _member_input(self, name: str, x: sp.csr_matrix, x_title: sp.csr_matrix) -> sp.csr_matrix:
         """The feature rows a tf-idf member sees: ``x``, or for ``title_members`` ``x`` followed by the
@@ -242,7 +271,7 @@ class EnsembleBackend(Backend):
     def _new_matcher(self) -> Backend:
         """The matcher in zero-shot mode: the ensemble learns from its evidence rows itself, so each
         text is matched once (not once per fold) and the corpus statistics are kept out of fold."""
-        return get_backend_class(MATCHER)(self.context).fit([])
+        return self._new_member(MATCHER).fit([])
 
     def _evidence(self, texts: Sequence[str], jobs: int = 1) -> list[sp.csr_matrix]:
         """Per matcher feature column, a documents x labels matrix; the last one marks matched labels.
