@@ -100,6 +100,19 @@ def test_ensemble_members_take_their_own_parameters(vocab: Vocabulary, docs: lis
     assert (loaded.suggest_batch(texts) != ensemble.suggest_batch(texts)).nnz == 0
 
 
+def test_averaged_rankers_round_trip(vocab: Vocabulary, docs: list[Document], tmp_path: Path) -> None:
+    ensemble = _make("ensemble", vocab, members="linear,knn", rankers=2).fit(docs[:90])
+    assert len(ensemble.rankers_) == 2
+    assert ensemble.params_dict()["knn.k"] == 25  # the ensemble's own default for its knn member
+    ensemble.save(tmp_path)
+    assert (tmp_path / "ranker-1.txt").is_file()
+    loaded = type(ensemble).load(tmp_path, Context(vocab, "en"), ensemble.params_dict())
+    texts = [d.text for d in docs[200:210]]
+    assert (loaded.suggest_batch(texts) != ensemble.suggest_batch(texts)).nnz == 0
+    one = _make("ensemble", vocab, members="linear,knn", rankers=1).fit(docs[:90])
+    assert (one.suggest_batch(texts) != ensemble.suggest_batch(texts)).nnz > 0
+
+
 def _ndcg(backend: Any, test: list[Document], n: int) -> float:
     pred = backend.suggest_batch([d.text for d in test])
     return float(evaluate(pred, gold_matrix([d.subjects for d in test], n))["ndcg"])

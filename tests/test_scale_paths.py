@@ -74,7 +74,7 @@ def test_ensemble_ranker_learns_from_a_bounded_sample(vocab: Vocabulary, docs: l
     ctx = Context(vocab, "en")
     ens = EnsembleBackend(ctx, members="linear,knn", folds=3, rounds=20, ranker_docs=60)
     ens.fit(docs[:150])
-    assert ens.ranker_.num_trees() > 0
+    assert ens.rankers_[0].num_trees() > 0
     assert ens._ranker_sample(150).size == 60 and ens._ranker_sample(50).size == 50
     assert ens.members_["knn"].train_x_.shape[0] == 150  # final members see every document
     assert ens.n_train_ == 150

@@ -47,6 +47,10 @@ from unbis.errors import IncompatibleModelError, InputError, ParameterError
 from unbis.parallel import parallel_map
 
 RANKER = "ranker.txt"
+#: Members' settings that differ in the ensemble from the backend's own defaults: as a candidate
+#: source, knn proposes the labels of more neighbours (csl-zh 5-fold CV F1@5 0.357 -> 0.362 with
+#: candidates=60; eurlex-en train 3-fold CV level).
+MEMBER_DEFAULTS: dict[str, Any] = {"knn.k": 25}
 MATCHER = "matcher"
 META = "ensemble.json"
 
@@ -55,7 +59,8 @@ META = "ensemble.json"
 class EnsembleParams(FeatureParams):
     """members: comma-separated backend names (tf-idf members share one feature extractor; others,
     e.g. the thesaurus ``matcher``, get the texts). folds: out-of-fold splits for ranker training.
-    candidates: best labels taken from each member. rounds/learning_rate/num_leaves/min_data_in_leaf:
+    candidates: best labels taken from each member (60 rather than 40: csl-zh 5-fold CV F1@5 +0.003,
+    eurlex-en train 3-fold CV level). rounds/learning_rate/num_leaves/min_data_in_leaf:
     LightGBM settings (few, well-filled leaves: larger trees overfit the ~1,000 training queries; 3-fold CV on
     eurlex-en train and csl-zh).
     objective: LightGBM objective, ``lambdarank`` (ranks each document's candidates) or ``binary``.
@@ -74,11 +79,13 @@ class EnsembleParams(FeatureParams):
     closest to the final members fitted on every document, or ``folds`` as the others. Corpus
     statistics always use the folds. The two are level in quality (F1@5 / nDCG, loo vs folds: eurlex-en
     train 3-fold CV 0.431 / 0.569 vs 0.427 / 0.570; csl-zh 5-fold CV 0.357 / 0.646 vs 0.359 / 0.646).
+    rankers: rankers averaged, each on its own seed with rows and features subsampled per tree (3 was
+    level with 1 on csl-zh and eurlex-en CV, at three times the ranker's cost; kept for variance).
 """
 
     members: str = "linear,knn,matcher"
     folds: int = 5
-    candidates: int = 40
+    candidates: int = 60
     objective: str = "lambdarank"
     rounds: int = 150
     learning_rate: float = 0.05
@@ -92,6 +99,7 @@ class EnsembleParams(FeatureParams):
     seed: int = 0
     ranker_docs: int = 15_000
     member_oof: str = "loo"
+    rankers: int = 1
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -113,6 +121,7 @@ class EnsembleParams(FeatureParams):
         check(self.title_chars >= 0, f"title_chars must be >= 0, not {self.title_chars}")
         check(self.title_weight >= 0, f"title_weight must be >= 0, not {self.title_weight}")
         check(self.top_k >= 1, f"top_k must be >= 1, not {self.top_k}")
+        check(1 <= self.rankers <= 20, f"rankers must be 1..20, not {self.rankers}")
         check(self.member_oof in ("loo", "folds"), f"member_oof must be loo or folds, not {self.member_oof!r}")
         check(self.ranker_docs >= self.folds, f"ranker_docs must be >= folds, not {self.ranker_docs}")
 
@@ -139,6 +148,10 @@ def _ranks(m: sp.csr_matrix) -> sp.csr_matrix:
         order = np.argsort(-m.data[lo:hi], kind="stable")
         ranks[lo + order] = np.arange(1, hi - lo + 1)
     return sp.csr_matrix((ranks, m.indices, m.indptr), shape=m.shape)
+
+
+def _ranker_file(r: int) -> str:
+    return RANKER if r == 0 else f"ranker-{r}.txt"
 
 
 def _member_params(dotted: dict[str, Any], members: list[str]) -> dict[str, dict[str, Any]]:
@@ -180,7 +193,7 @@ class EnsembleBackend(Backend):
 
     features_: TfidfFeatures
     members_: dict[str, Backend]
-    ranker_: lgb.Booster
+    rankers_: list[lgb.Booster]  # averaged; several only with ``rankers`` > 1
     n_train_: int
     label_count_: np.ndarray  # training documents per label
     matcher_: Backend | None  # zero-shot thesaurus matcher when "matcher" is a member
@@ -192,8 +205,10 @@ class EnsembleBackend(Backend):
         """``overrides`` may also hold members' hyperparameters as ``"member.key"`` (from
         ``--param linear.alpha=0.05``), checked here with the member's own validation."""
         super().__init__(context, params, **{k: v for k, v in overrides.items() if "." not in k})
-        self.member_params = _member_params({k: v for k, v in overrides.items() if "." in k},
-                                            self.params.member_names)
+        names = self.params.member_names
+        defaults = {k: v for k, v in MEMBER_DEFAULTS.items() if k.partition(".")[0] in names}
+        self.member_params = _member_params({**defaults, **{k: v for k, v in overrides.items() if "." in k}},
+                                            names)
 
     def params_dict(self) -> dict[str, Any]:
         """The ensemble's parameters and the members' overridden ones as ``"member.key"``."""
@@ -448,7 +463,12 @@ class EnsembleBackend(Backend):
             data = lgb.Dataset(feats, target, group=np.bincount(rows, minlength=len(docs)))
         else:
             data = lgb.Dataset(feats, target)
-        self.ranker_ = lgb.train(lgb_params, data, num_boost_round=p.rounds)
+        if p.rankers > 1:
+            # Rows and features subsampled per tree, another seed per ranker: averaging them lowers the
+            # variance of one ranker trained on ~1,000 queries.
+            lgb_params.update(bagging_fraction=0.8, bagging_freq=1, feature_fraction=0.8)
+        self.rankers_ = [lgb.train({**lgb_params, "seed": p.seed + r}, data, num_boost_round=p.rounds)
+                         for r in range(p.rankers)]
         del x, y, x_title, evidence, scores, feats
         whole = sample.size == y_all.shape[0]
         self.members_ = {name: fitted[name] if whole and name in fitted
@@ -497,8 +517,10 @@ class EnsembleBackend(Backend):
         # One thread: suggestion batches are small, parallelism comes from worker processes, and
         # libgomp (LightGBM's OpenMP) deadlocks in a process forked after it has run its thread pool
         # (loading the model does), as `unbis index --jobs N` workers are.
-        raw = (np.asarray(self.ranker_.predict(feats, num_threads=1), dtype=np.float64) if rows.size
-               else np.zeros(0))
+        raw = np.zeros(rows.size)
+        if rows.size:
+            raw = np.mean([np.asarray(r.predict(feats, num_threads=1), dtype=np.float64) for r in self.rankers_],
+                          axis=0)
         # lambdarank gives unbounded ranking scores; the sigmoid maps them into [0, 1] keeping order.
         prob = sigmoid(raw) if self.params.objective == "lambdarank" else raw
         out = sp.csr_matrix((prob.astype(np.float32), (rows, cols)), shape=(len(texts), len(self.context.vocab)))
@@ -512,7 +534,8 @@ class EnsembleBackend(Backend):
             arrays.update(match_df=self.match_df_, match_hit=self.match_hit_)
         save_arrays(directory / "ensemble.npz", **arrays)
         sp.save_npz(directory / "label-features.npz", self.label_features_, compressed=False)
-        self.ranker_.save_model(str(directory / RANKER))
+        for r, ranker in enumerate(self.rankers_):
+            ranker.save_model(str(directory / _ranker_file(r)))
         meta: dict[str, Any] = {"members": {}, "matcher_features": list(MATCHER_FEATURES),
                                 "title_members": self.params.title_zone_members}
         for name, member in self.members_.items():
@@ -539,7 +562,7 @@ class EnsembleBackend(Backend):
             self.matcher_ = self._new_matcher()
             self.match_df_, self.match_hit_ = arrays["match_df"], arrays["match_hit"]
         self.label_features_ = sp.csr_matrix(sp.load_npz(directory / "label-features.npz"))
-        self.ranker_ = lgb.Booster(model_file=str(directory / RANKER))
+        self.rankers_ = [lgb.Booster(model_file=str(directory / _ranker_file(r))) for r in range(self.params.rankers)]
         meta = load_json(directory / META)
         if self.matcher_ is not None and meta.get("matcher_features") != list(MATCHER_FEATURES):
             # The ranker was trained on another matcher evidence layout: its columns would be misread.
