@@ -3,6 +3,7 @@ untrained use, the learned ensemble against its members, and optimize."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from unbis.backends import Context, backend_names, get_backend_class
 from unbis.corpus.document import Document
 from unbis.corpus.readers import read_documents
-from unbis.errors import NotFittedError, ParameterError
+from unbis.errors import IncompatibleModelError, NotFittedError, ParameterError
 from unbis.evaluation import evaluate, gold_matrix
 from unbis.vocab.loaders import load_vocabulary
 from unbis.vocab.subject_index import Vocabulary
@@ -109,6 +110,11 @@ def test_averaged_rankers_round_trip(vocab: Vocabulary, docs: list[Document], tm
     loaded = type(ensemble).load(tmp_path, Context(vocab, "en"), ensemble.params_dict())
     texts = [d.text for d in docs[200:210]]
     assert (loaded.suggest_batch(texts) != ensemble.suggest_batch(texts)).nnz == 0
+    meta = json.loads((tmp_path / "ensemble.json").read_text(encoding="utf-8"))
+    del meta["member_scores"]  # as saved before raw ridge outputs reached the ranker
+    (tmp_path / "ensemble.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IncompatibleModelError, match="retrain"):
+        type(ensemble).load(tmp_path, Context(vocab, "en"), ensemble.params_dict())
     one = _make("ensemble", vocab, members="linear,knn", rankers=1).fit(docs[:90])
     assert (one.suggest_batch(texts) != ensemble.suggest_batch(texts)).nnz > 0
 

@@ -47,6 +47,8 @@ from unbis.errors import IncompatibleModelError, InputError, ParameterError
 from unbis.parallel import parallel_map
 
 RANKER = "ranker.txt"
+#: What the ranker learnt member scores as: ``rank_matrix`` (raw ridge outputs, not clipped to [0, 1]).
+MEMBER_SCORES = "rank_matrix"
 #: Members' settings that differ in the ensemble from the backend's own defaults: as a candidate
 #: source, knn proposes the labels of more neighbours (csl-zh 5-fold CV F1@5 0.357 -> 0.362 with
 #: candidates=60; eurlex-en train 3-fold CV level).
@@ -537,7 +539,7 @@ class EnsembleBackend(Backend):
         for r, ranker in enumerate(self.rankers_):
             ranker.save_model(str(directory / _ranker_file(r)))
         meta: dict[str, Any] = {"members": {}, "matcher_features": list(MATCHER_FEATURES),
-                                "title_members": self.params.title_zone_members}
+                                "member_scores": MEMBER_SCORES, "title_members": self.params.title_zone_members}
         for name, member in self.members_.items():
             sub = directory / f"member-{name}"
             sub.mkdir()
@@ -567,6 +569,9 @@ class EnsembleBackend(Backend):
         if self.matcher_ is not None and meta.get("matcher_features") != list(MATCHER_FEATURES):
             # The ranker was trained on another matcher evidence layout: its columns would be misread.
             raise IncompatibleModelError(f"{directory}: the matcher's evidence features changed; retrain the project")
+        if meta.get("member_scores") != MEMBER_SCORES:
+            # The ranker learnt from another scale of member scores (clipped ridge outputs before).
+            raise IncompatibleModelError(f"{directory}: the members' ranking scores changed; retrain the project")
         if meta.get("title_members", []) != self.params.title_zone_members:
             # Members trained on other feature columns than these parameters would give them.
             raise IncompatibleModelError(f"{directory}: the members' title-zone features changed; retrain the project")
