@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from unbis.backends import Context, backend_names, get_backend_class
+from unbis.backends.features import label_matrix
 from unbis.corpus.document import Document
 from unbis.corpus.readers import read_documents
-from unbis.errors import IncompatibleModelError, NotFittedError, ParameterError
+from unbis.errors import IncompatibleModelError, InputError, NotFittedError, ParameterError
 from unbis.evaluation import evaluate, gold_matrix
 from unbis.vocab.loaders import load_vocabulary
 from unbis.vocab.subject_index import Vocabulary
@@ -218,3 +219,21 @@ def test_untrained_project_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(NotFittedError, match="run `unbis train` first"):
         Project.load(tmp_path / "empty")
+
+
+@pytest.mark.parametrize("name", ["linear", "ensemble"])
+def test_training_without_labelled_documents_is_a_clear_error(name: str, vocab: Vocabulary,
+                                                              docs: list[Document]) -> None:
+    unlabelled = [Document(text=d.text, subjects=[], name=d.name) for d in docs[:20]]
+    with pytest.raises(InputError, match=f"{name} needs labelled documents"):
+        _make(name, vocab).fit(unlabelled)
+    with pytest.raises(InputError, match="ensemble needs at least folds=3 labelled documents, got 2"):
+        _make("ensemble", vocab).fit(docs[:2])
+
+
+def test_an_out_of_range_subject_names_its_document() -> None:
+    fine = Document(text="a", subjects=[0, 2], name="fine.txt")
+    bad = Document(text="b", subjects=[1, 5], name="bad.txt")
+    assert label_matrix([fine], 3).toarray().tolist() == [[1.0, 0.0, 1.0]]
+    with pytest.raises(InputError, match="bad.txt: subject id outside the vocabulary of 3"):
+        label_matrix([fine, bad], 3)

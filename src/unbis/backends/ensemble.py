@@ -36,7 +36,6 @@ from unbis.backends.features import (
     TfidfFeatures,
     make_features,
     sigmoid,
-    subjects_matrix,
     top_k_sparse,
 )
 from unbis.backends.matcher.features import FEATURES as MATCHER_FEATURES
@@ -398,13 +397,10 @@ class EnsembleBackend(Backend):
         labelled = LabelledDocuments(documents)
         # Two streamed passes over the corpus; only the ranker sample's documents are kept whole, so
         # texts never need to fit in memory together (200k x 5 KB is ~1 GB of Python strings).
-        subjects: list[list[int]] = []
         self.features_ = make_features(self, p)
-        x = self.features_.fit_transform(labelled.texts(subjects.append), jobs=0)
-        if len(subjects) < p.folds:
-            raise InputError(f"ensemble needs at least folds={p.folds} labelled documents, got {len(subjects)}")
-        y = subjects_matrix(subjects, len(self.context.vocab))
-        del subjects
+        x, y = labelled.fit_features(self.features_, len(self.context.vocab), self.name)
+        if y.shape[0] < p.folds:
+            raise InputError(f"ensemble needs at least folds={p.folds} labelled documents, got {y.shape[0]}")
         # Large corpora: the ranker learns from a bounded random sample (see ``ranker_docs``).
         sample = self._ranker_sample(y.shape[0])
         folds = p.folds if sample.size == y.shape[0] else min(p.folds, 3)

@@ -76,20 +76,22 @@ def _prune(index: dict[str, int], chunks: list[_Chunk], min_df: int) -> list[_Ch
 
 def label_matrix(documents: Sequence[Document], n_labels: int) -> sp.csr_matrix:
     """Documents x labels 0/1 matrix of gold subjects (out-of-range ids are an input error)."""
-    for doc in documents:
-        if doc.subjects and (min(doc.subjects) < 0 or max(doc.subjects) >= n_labels):
-            raise InputError(f"{doc.source or doc.name}: subject id outside the vocabulary of {n_labels}")
-    return subjects_matrix([doc.subjects for doc in documents], n_labels)
+    return subjects_matrix([doc.subjects for doc in documents], n_labels,
+                           lambda i: documents[i].source or documents[i].name)
 
 
-def subjects_matrix(subjects: Sequence[Sequence[int]], n_labels: int) -> sp.csr_matrix:
-    """Documents x labels 0/1 matrix from each document's subject ids."""
+def subjects_matrix(
+    subjects: Sequence[Sequence[int]], n_labels: int, name_of: Callable[[int], str] | None = None,
+) -> sp.csr_matrix:
+    """Documents x labels 0/1 matrix from each document's subject ids; an id outside the vocabulary is
+    an input error naming the document (``name_of(i)``, else its position)."""
     indptr = [0]
     indices: list[int] = []
-    for ids in subjects:
+    for i, ids in enumerate(subjects):
         unique = sorted(set(ids))
         if unique and (unique[0] < 0 or unique[-1] >= n_labels):
-            raise InputError(f"document {len(indptr)}: subject id outside the vocabulary of {n_labels}")
+            where = name_of(i) if name_of else f"document {i + 1}"
+            raise InputError(f"{where}: subject id outside the vocabulary of {n_labels}")
         indices.extend(unique)
         indptr.append(len(indices))
     data = np.ones(len(indices), dtype=np.float32)
@@ -112,6 +114,18 @@ class LabelledDocuments:
         for doc in self:
             on_subjects(list(doc.subjects))
             yield doc.text
+
+    def fit_features(self, features: TfidfFeatures, n_labels: int, who: str) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """One streamed pass: ``features`` learnt from the texts (on every core), and the documents x
+        labels matrix. No labelled document is an input error naming the backend ``who``."""
+        subjects: list[list[int]] = []
+        try:
+            x = features.fit_transform(self.texts(subjects.append), jobs=0)
+        except InputError:
+            if not subjects:
+                raise InputError(f"{who} needs labelled documents; the training corpus has none") from None
+            raise
+        return x, subjects_matrix(subjects, n_labels)
 
 
 class TfidfFeatures:
@@ -382,15 +396,9 @@ class FeatureBackend(Backend):
     features_: TfidfFeatures
 
     def _fit(self, documents: Iterable[Document]) -> None:
-        subjects: list[list[int]] = []
         self.features_ = make_features(self, self.params)
-        try:
-            x = self.features_.fit_transform(LabelledDocuments(documents).texts(subjects.append), jobs=0)
-        except InputError:
-            if not subjects:
-                raise InputError(f"{self.name} needs labelled documents; the training corpus has none") from None
-            raise
-        self.fit_matrix(x, subjects_matrix(subjects, len(self.context.vocab)))
+        x, y = LabelledDocuments(documents).fit_features(self.features_, len(self.context.vocab), self.name)
+        self.fit_matrix(x, y)
 
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.score_matrix(self.features_.transform(texts))

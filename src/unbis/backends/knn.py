@@ -48,6 +48,11 @@ def _strongest(x: sp.csr_matrix, n: int) -> sp.csr_matrix:
     return sp.csr_matrix((x.data[keep], (rows, x.indices[keep])), shape=x.shape)
 
 
+def _block_rows(n_train: int) -> int:
+    """Texts scored at once: keeps the dense texts x training-documents similarity array near 100 MB."""
+    return max(1, min(1_000, 25_000_000 // max(n_train, 1)))
+
+
 class KnnBackend(FeatureBackend):
     name = "knn"
     Params = KnnParams
@@ -68,19 +73,17 @@ class KnnBackend(FeatureBackend):
         self.train_y_ = sp.csr_matrix(y, dtype=np.float32)
 
     def score_matrix(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        # Blocks keep the dense texts x training-documents similarity array near 100 MB.
         p: KnnParams = self.params
         n_train = self.train_xt_.shape[1]
         if p.query_terms and n_train > p.prune_above:
             x = _strongest(sp.csr_matrix(x), p.query_terms)
-        block = max(1, min(1_000, 25_000_000 // max(n_train, 1)))
-        return in_row_blocks(x, self._score_block, block)
+        return in_row_blocks(x, self._score_block, _block_rows(n_train))
 
     def fit_out_of_fold(self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray) -> sp.csr_matrix | None:
         """Every document's votes from the documents of other folds (leave-one-out when each document is
         its own fold): the same search as scoring, with same-fold neighbours masked out."""
         self.fit_matrix(x, y)
-        block = max(1, min(1_000, 25_000_000 // max(x.shape[0], 1)))
+        block = _block_rows(x.shape[0])
         out = []
         for lo in range(0, x.shape[0], block):
             rows = np.arange(lo, min(lo + block, x.shape[0]))
