@@ -1,7 +1,7 @@
 """Train and evaluate one of our backends on a split or by k-fold cross-validation; print JSON.
 
     python benchmarks/ours_eval.py --vocab VOCAB --train DIR [--test DIR | --folds 5] [--backend ensemble]
-        [--language en] [--param key=value ...]
+        [--language en] [--param key=value ...] [--seed 42]
 
 Prints quality (Annif-identical metrics), train seconds, suggestions per second and peak RSS (MiB).
 """
@@ -49,6 +49,7 @@ def main() -> None:
     ap.add_argument("--backend", default="ensemble")
     ap.add_argument("--language", default="en")
     ap.add_argument("--param", action="append", default=[])
+    ap.add_argument("--seed", type=int, default=42, help="seed of the cross-validation folds")
     args = ap.parse_args()
     params = dict(p.split("=", 1) for p in args.param)
     vocab = load_vocabulary(args.vocab, language=args.language)
@@ -59,7 +60,7 @@ def main() -> None:
                 if d.subjects]
         results = [run_split(args.backend, args.vocab, docs, test, args.language, params)]
     else:
-        fold_of = np.random.default_rng(42).permutation(len(docs)) % args.folds
+        fold_of = np.random.default_rng(args.seed).permutation(len(docs)) % args.folds
         results = [run_split(args.backend, args.vocab, [d for d, f in zip(docs, fold_of, strict=True) if f != k],
                              [d for d, f in zip(docs, fold_of, strict=True) if f == k], args.language, params)
                    for k in range(args.folds)]

@@ -70,6 +70,20 @@ def test_eval_json_has_the_contract_keys(project: Path, eurlex_validation: Path,
     assert sum(int(r.split("\t")[3]) for r in rows) == metrics["True positives"]
 
 
+def test_eval_confidence_gives_intervals_around_the_figures(project: Path, eurlex_validation: Path) -> None:
+    plain = json.loads(unbis("eval", str(project), str(eurlex_validation), "--json").stdout)
+    assert "confidence_95" not in plain  # the contract's flat object unless asked for
+    result = unbis("eval", str(project), str(eurlex_validation), "--json", "--confidence")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert {k: metrics[k] for k in EVAL_KEYS} == {k: plain[k] for k in EVAL_KEYS}
+    for key in ("f1@5", "ndcg"):
+        lo, hi = metrics["confidence_95"][key]
+        assert lo <= metrics[key] <= hi and lo < hi
+    table = unbis("eval", str(project), str(eurlex_validation), "--confidence").stdout
+    assert "95% interval" in next(line for line in table.splitlines() if line.startswith("ndcg "))
+
+
 def test_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
     result = unbis("train", str(tmp_path / "p"), str(tmp_path / "nope"), "--backend", "tfidf")
     assert result.returncode == 2

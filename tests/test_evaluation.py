@@ -31,6 +31,8 @@ from unbis.evaluation import (
     ndcg,
     results_file_lines,
 )
+from unbis.evaluation.confidence import bootstrap_interval, per_document
+from unbis.evaluation.metrics import binarize
 
 CONTRACT_KEYS = ["p@1", "p@3", "p@5", "r@5", "f1@5", "ndcg", "ndcg@5", "ndcg@10", "docs"]
 
@@ -420,3 +422,48 @@ def test_gold_given_as_counts_or_floats_is_binarised() -> None:
     r = evaluate(pred, gold)
     assert (r["True positives"], r["False negatives"]) == (1, 1)
     assert r["ndcg"] == pytest.approx(statistics.mean([1 / (1 + 1 / math.log2(3))]), abs=1e-7)
+
+
+# -- bootstrap intervals -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_per_document_values_average_to_the_reported_figures(seed: int) -> None:
+    pred, gold = random_case(seed=seed)
+    batch = EvaluationBatch(gold.shape[1])
+    batch.add(pred, gold)
+    r = batch.results(limit=10)
+    filtered = filter_suggestions(pred, 10)
+    values = per_document(binarize(gold), filtered)
+    assert values["f1@5"].mean() == pytest.approx(r["f1@5"])
+    assert values["ndcg"].mean() == pytest.approx(r["ndcg"])
+    y_true, at_5 = gold.toarray(), dense_filtered(sp.csr_matrix(dense_filtered(pred, 10)), 5) > 0
+    assert values["f1@5"].mean() == pytest.approx(f1_score(y_true, at_5, average="samples", zero_division=0))
+
+
+def test_bootstrap_interval_holds_the_mean_and_narrows_with_more_documents() -> None:
+    rng = np.random.default_rng(0)
+    small, large = rng.random(50), rng.random(5000)
+    lo_s, hi_s = bootstrap_interval(small)
+    lo_l, hi_l = bootstrap_interval(large)
+    assert lo_s < small.mean() < hi_s and lo_l < large.mean() < hi_l
+    # Width shrinks like 1/sqrt(n): 100x the documents, about a tenth of the width.
+    assert 0.05 < (hi_l - lo_l) / (hi_s - lo_s) < 0.2
+    assert bootstrap_interval(small, seed=3) == bootstrap_interval(small, seed=3)
+    assert bootstrap_interval(np.full(20, 0.4)) == pytest.approx((0.4, 0.4))
+    assert math.isnan(bootstrap_interval(np.zeros(0))[0])
+
+
+def test_bootstrap_interval_rejects_bad_settings() -> None:
+    with pytest.raises(ParameterError, match="level"):
+        bootstrap_interval(np.ones(3), level=1.5)
+    with pytest.raises(ParameterError, match="resamples"):
+        bootstrap_interval(np.ones(3), resamples=0)
+
+
+def test_batch_confidence_brackets_its_figures() -> None:
+    pred, gold = random_case(n_docs=300, seed=4)
+    batch = EvaluationBatch(gold.shape[1])
+    batch.add(pred, gold)
+    r, ci = batch.results(limit=10), batch.confidence(limit=10)
+    assert set(ci) == {"f1@5", "ndcg"}
+    for key, (lo, hi) in ci.items():
+        assert lo < r[key] < hi

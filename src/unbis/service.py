@@ -207,13 +207,16 @@ class EvalResult:
     metrics: dict[str, Any]
     report: ReadReport
     per_subject: list[dict[str, Any]]
+    #: 95% bootstrap intervals over documents, ``{"f1@5": [low, high], "ndcg": [...]}``, when asked for
+    confidence: dict[str, list[float]] | None = None
 
 
 def evaluate(
     project: Project, corpus: Sequence[Path], limit: int = 10, threshold: float = 0.0,
-    progress: Progress | None = None, on_unknown: str = "skip",
+    progress: Progress | None = None, on_unknown: str = "skip", confidence: bool = False,
 ) -> EvalResult:
-    """Annif-identical metrics of ``project`` against the gold labels of ``corpus``."""
+    """Annif-identical metrics of ``project`` against the gold labels of ``corpus`` (``confidence``:
+    with bootstrap intervals of F1@5 and NDCG)."""
     report = ReadReport()
     docs = read_documents(corpus, project.vocab, on_unknown=on_unknown, report=report)  # type: ignore[arg-type]
     n = len(project.vocab)
@@ -227,7 +230,8 @@ def evaluate(
     if report.read == 0:
         raise InputError(f"no documents to evaluate in {', '.join(map(str, corpus))}: {report.summary()}")
     return EvalResult(acc.results(limit=limit, threshold=threshold), report,
-                      acc.per_subject(limit=limit, threshold=threshold))
+                      acc.per_subject(limit=limit, threshold=threshold),
+                      acc.confidence(limit=limit, threshold=threshold) if confidence else None)
 
 
 def optimize(project: Project, corpus: Sequence[Path]) -> tuple[dict[str, Any], ReadReport]:

@@ -141,19 +141,26 @@ def eval_(
     threshold: Annotated[float, typer.Option(help="Minimum score for a suggestion to count.")] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     results_file: Annotated[Path | None, typer.Option(help="Write a per-subject TSV report here.")] = None,
+    confidence: Annotated[bool, typer.Option(
+        "--confidence", help="Add 95% bootstrap intervals over documents for f1@5 and ndcg "
+        "(JSON key confidence_95).")] = False,
 ) -> None:
     """Evaluate a project against labelled documents, with Annif's metric definitions."""
     proj = service.open_project(project_dir)
     with progress_bar("evaluating") as advance:
-        result = service.evaluate(proj, corpus, limit=limit, threshold=threshold, progress=advance)
+        result = service.evaluate(proj, corpus, limit=limit, threshold=threshold, progress=advance,
+                                  confidence=confidence)
     err_console.print(result.report.summary())
     if results_file:
         _write_per_subject(results_file, result.per_subject, proj)
     if as_json:
-        typer.echo(json.dumps(result.metrics))
+        extra = {"confidence_95": result.confidence} if result.confidence is not None else {}
+        typer.echo(json.dumps({**result.metrics, **extra}))
         return
     for key, value in result.metrics.items():
-        typer.echo(f"{key:<28}{value:.4f}" if isinstance(value, float) else f"{key:<28}{value}")
+        interval = (result.confidence or {}).get(key)
+        ci = f"  (95% interval {interval[0]:.4f}-{interval[1]:.4f})" if interval else ""
+        typer.echo(f"{key:<28}{value:.4f}{ci}" if isinstance(value, float) else f"{key:<28}{value}")
 
 
 @app.command()

@@ -40,6 +40,7 @@ import scipy.sparse as sp
 from sklearn.metrics import precision_recall_fscore_support
 
 from unbis.errors import InputError, ParameterError
+from unbis.evaluation.confidence import LEVEL, RESAMPLES, intervals
 from unbis.evaluation.filtering import Ranking, as_csr, filter_suggestions
 from unbis.evaluation.metrics import (
     Scored,
@@ -257,6 +258,14 @@ class EvaluationBatch:
             if always not in wanted:
                 wanted.append(always)
         return {name: table[SHORT_KEYS.get(name, name)]() for name in wanted}
+
+    def confidence(
+        self, limit: int | None = 10, threshold: float = 0.0, level: float = LEVEL, resamples: int = RESAMPLES,
+    ) -> dict[str, list[float]]:
+        """Bootstrap ``level`` intervals over documents for ``f1@5`` and ``ndcg`` (see
+        :mod:`unbis.evaluation.confidence`)."""
+        pred, gold = self._filtered_pred(limit, threshold)
+        return intervals(gold, pred, level, resamples)
 
     def per_subject(self, limit: int | None = 10, threshold: float = 0.0) -> list[dict[str, Any]]:
         """Annif's ``--results-file`` rows, one per subject id (see :func:`per_subject_report`)."""

@@ -21,7 +21,9 @@ __all__ = [
     "binarize",
     "confusion_counts",
     "label_ranking_average_precision",
+    "f1_per_document",
     "ndcg",
+    "ndcg_per_document",
     "per_subject_report",
 ]
 
@@ -55,7 +57,16 @@ def _scored(gold: sp.csr_matrix, pred: sp.csr_matrix | Ranking | Scored) -> Scor
 
 
 def ndcg(gold: sp.csr_matrix, pred: sp.csr_matrix | Ranking | Scored, limit: int | None = None) -> float:
-    """Annif's NDCG (``annif/eval.py``: ``ndcg_score``), averaged over documents.
+    """Annif's NDCG (``annif/eval.py``: ``ndcg_score``), averaged over documents (see
+    :func:`ndcg_per_document`)."""
+    scores = ndcg_per_document(gold, pred, limit)
+    return float(scores.mean()) if scores.size else float("nan")
+
+
+def ndcg_per_document(
+    gold: sp.csr_matrix, pred: sp.csr_matrix | Ranking | Scored, limit: int | None = None
+) -> np.ndarray:
+    """Each document's NDCG, as Annif computes it (float32).
 
     Per document: DCG = sum over the first ``min(limit, n_suggested)`` ranked suggestions of
     gold / log2(rank + 2); IDCG = sum over ``i < min(limit, n_gold)`` of 1 / log2(i + 2) -- with no limit,
@@ -76,7 +87,17 @@ def ndcg(gold: sp.csr_matrix, pred: sp.csr_matrix | Ranking | Scored, limit: int
     scores = np.ones(n_docs, dtype=np.float32)
     has_gold = idcg > 0
     scores[has_gold] = dcg[has_gold] / idcg[has_gold]
-    return float(scores.mean()) if n_docs else float("nan")
+    return scores
+
+
+def f1_per_document(gold: sp.csr_matrix, pred_bin: sp.csr_matrix) -> np.ndarray:
+    """Each document's F1 of bool suggestions against bool gold, 0 where both are empty: the values
+    whose mean is sklearn's ``f1_score(..., average='samples')`` with its default ``zero_division``."""
+    tp = np.asarray(gold.multiply(pred_bin).sum(axis=1), dtype=np.float64).ravel()
+    total = np.diff(gold.indptr) + np.diff(pred_bin.indptr)
+    out = np.zeros(gold.shape[0])
+    np.divide(2.0 * tp, total, out=out, where=total > 0)
+    return out
 
 
 def label_ranking_average_precision(gold: sp.csr_matrix, pred: sp.csr_matrix | Ranking | Scored) -> float:
