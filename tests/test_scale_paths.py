@@ -137,3 +137,21 @@ def test_a_corpus_that_changes_between_passes_is_an_error(vocab: Vocabulary, doc
     ensemble = get_backend_class("ensemble")(Context(vocab, "en"), folds=3, rounds=20, members="linear,knn")
     with pytest.raises(InputError, match="corpus changed while it was read"):
         ensemble.fit(_Passes(docs[:120], drop_on_second_pass=True))
+
+
+def test_ensemble_analyses_opening_zones_only_where_used(
+    vocab: Vocabulary, docs: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ranker_docs and linear.max_train_docs, documents in neither sample get an empty zone;
+    the model is the same as when every zone is analysed."""
+    ctx = Context(vocab, "en")
+    params = {"members": "linear,knn", "folds": 3, "rounds": 20, "ranker_docs": 50, "linear.max_train_docs": 60}
+    lean = EnsembleBackend(ctx, **params)
+    zoned = lean._title_rows(label_matrix(docs, len(vocab)), np.isin(np.arange(len(docs)), np.arange(50)))
+    assert 60 <= zoned.sum() <= 110 < len(docs)  # the two samples, not the corpus
+    lean.fit(docs)
+    monkeypatch.setattr(EnsembleBackend, "_title_rows", lambda self, y, in_sample: np.ones(y.shape[0], dtype=bool))
+    full = EnsembleBackend(ctx, **params).fit(docs)
+    texts = [d.text for d in docs[:40]]
+    a, b = lean.suggest_batch(texts), full.suggest_batch(texts)
+    assert a.nnz > 0 and (a != b).nnz == 0

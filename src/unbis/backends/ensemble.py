@@ -406,6 +406,7 @@ class EnsembleBackend(Backend):
         folds = p.folds if sample.size == y.shape[0] else min(p.folds, 3)
         in_sample = np.zeros(y.shape[0], dtype=bool)
         in_sample[sample] = True
+        zoned = self._title_rows(y, in_sample)
         docs: list[Document] = []  # the ranker sample's documents, in corpus order like ``sample``
 
         def title_texts() -> Iterator[str]:
@@ -414,7 +415,7 @@ class EnsembleBackend(Backend):
                     raise InputError("the training corpus changed while it was read (more documents); retry")
                 if in_sample[i]:
                     docs.append(doc)
-                yield doc.text[: p.title_chars]
+                yield doc.text[: p.title_chars] if zoned[i] else ""
 
         x_title = self.features_.transform(title_texts(), jobs=0)
         if x_title.shape[0] != y.shape[0]:
@@ -471,6 +472,17 @@ class EnsembleBackend(Backend):
         whole = sample.size == y_all.shape[0]
         self.members_ = {name: fitted[name] if whole and name in fitted
                          else self._fit_member(name, x_all, x_title_all, y_all, labelled) for name in names}
+
+    def _title_rows(self, y: sp.csr_matrix, in_sample: np.ndarray) -> np.ndarray:
+        """Documents whose opening zone is used: the ranker sample's (lexical evidence and out-of-fold
+        member inputs) and the rows that title-zone members learn from. The others' zones are left
+        empty, so a large corpus is not analysed a second time for rows nobody reads."""
+        zoned = in_sample.copy()
+        for name in self.params.title_zone_members:
+            member = self._new_member(name)
+            rows = member.training_rows(y) if isinstance(member, FeatureBackend) else None
+            zoned[np.arange(y.shape[0]) if rows is None else rows] = True
+        return zoned
 
     def _out_of_fold(
         self, name: str, x: sp.csr_matrix, x_title: sp.csr_matrix, y: sp.csr_matrix, docs: list[Document],
