@@ -372,3 +372,12 @@ def test_stop_lists_are_analysed_away(lang: str) -> None:
 )
 def test_stop_lists_hold_no_content_words(lang: str, content_words: set[str]) -> None:
     assert not (content_words & STOPWORDS[lang])
+
+
+def test_training_language_option_accepts_what_analyzers_accept() -> None:
+    from unbis.service import choose_language
+
+    assert choose_language("en-GB", []) == "en" and choose_language("ZH_Hant", []) == "zh"
+    assert choose_language("Auto", []) == "auto"
+    with pytest.raises(InputError, match="unsupported language 'de'"):
+        choose_language("de", [])

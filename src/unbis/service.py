@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import scipy.sparse as sp
 
-from unbis.analysis import UN_LANGUAGES, detect_language
+from unbis.analysis import detect_language, normalise_language
 from unbis.backends.registry import backend_names
 from unbis.corpus.document import Document
 from unbis.corpus.readers import Corpus, iter_labels, read_documents
@@ -70,10 +70,7 @@ def choose_vocabulary(spec: str | None, corpus: Sequence[Path], language: str) -
 def choose_language(language: str | None, documents: Iterable[Document], sample: int = 20) -> str:
     """The given language, or the majority language detected over the first documents."""
     if language:
-        lang = language.lower()
-        if lang != "auto" and lang not in UN_LANGUAGES:
-            raise InputError(f"unsupported language {language!r}; choose one of {', '.join(UN_LANGUAGES)}")
-        return lang
+        return "auto" if language.strip().lower() == "auto" else normalise_language(language)
     votes = Counter(detect_language(doc.text) for doc in islice(documents, sample))
     if not votes:
         return "en"
