@@ -170,6 +170,28 @@ def test_jsonl_annif_and_labels_variants(tmp_path: Path) -> None:
     assert report.first_location["bad json"] == f"{path}:4"
 
 
+def test_jsonl_text_by_language_gives_one_document_per_un_language(tmp_path: Path) -> None:
+    """MultiEURLEX records: ``text`` maps language codes to the same act in each language."""
+    lines = [
+        json.dumps({"celex_id": "32006D0213", "labels": ["PEACE"],
+                    "text": {"bg": "Мир", "en": "Peace in the region", "fr": "La paix", "es": " "}}),
+        json.dumps({"celex_id": "32003R1012", "text": {"bg": "Вода", "de": "Wasser"}}),
+        json.dumps({"document_id": "plain", "text": "Water", "labels": ["WATER"]}),
+    ]
+    path = write(tmp_path / "multi.jsonl", "\n".join(lines) + "\n")
+    report = ReadReport()
+    docs = list(read_documents([path], small_vocab(), report=report))
+    assert [(d.name, d.language, d.subjects) for d in docs] == [
+        ("32006D0213#en", "en", [0]), ("32006D0213#fr", "fr", [0]), ("plain", None, [1])]
+    assert report.reasons == {"empty text": 1}  # the record with no UN-language version
+    report = ReadReport()
+    docs = list(read_documents([path], small_vocab(), report=report, language="fr"))
+    assert [(d.name, d.text, d.language) for d in docs] == [
+        ("32006D0213#fr", "La paix", "fr"), ("plain", "Water", "fr")]
+    assert report.reasons == {"other language": 1, "empty text": 1}
+    assert report.first_location["other language"] == f"{path}:1 (32006D0213#en)"
+
+
 def test_fmt_override_and_bad_arguments(tmp_path: Path) -> None:
     path = write(tmp_path / "docs.txt", "Peace\tPEACE\n")
     assert detect_format(path) == "input"

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from unbis.analysis.factory import normalise_language
+from unbis.errors import InputError
+
 Format = Literal["input", "tsv", "fulltext", "jsonl"]
 FORMATS: tuple[Format, ...] = ("input", "tsv", "fulltext", "jsonl")
 
@@ -28,6 +31,7 @@ UNREADABLE = "unreadable"
 BAD_JSON = "bad json"
 NO_TAB = "no tab"
 NO_SUBJECT_FILE = "no subject file"
+OTHER_LANGUAGE = "other language"
 
 HEADER = "%%%"
 DOC_SUFFIXES = (".txt", ".txt.gz")
@@ -65,6 +69,7 @@ class RawDoc:
     name: str
     source: str
     subjects: list[RawSubject] = field(default_factory=list)
+    language: str | None = None  # set when the record says which language its text is in
 
 
 class SkipError(Exception):
@@ -239,8 +244,27 @@ def _json_text(obj: dict[str, Any]) -> str:
     return "\n".join(p.strip() for p in parts if p.strip())
 
 
+def _json_versions(obj: dict[str, Any]) -> dict[str, str] | None:
+    """A ``text`` that maps languages to texts (MultiEURLEX: ``{"en": ..., "fr": ...}``): the versions
+    in UN languages by language code; None for a plain text."""
+    text = obj.get("text")
+    if not isinstance(text, dict):
+        return None
+    out: dict[str, str] = {}
+    for key, value in text.items():
+        if not isinstance(key, str) or not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            out.setdefault(normalise_language(key), value.strip())
+        except InputError:
+            continue  # not a UN language: no analyzer for it
+    return out
+
+
 def read_jsonl(path: Path, max_bytes: int, labelled: bool) -> Iterator[RawDoc | Skip]:
-    """One JSON object per line: ``{"text": ..., "subjects": [...]}`` (Annif) or ``{"text", "labels"}``."""
+    """One JSON object per line: ``{"text": ..., "subjects": [...]}`` (Annif) or ``{"text", "labels"}``.
+    A ``text`` object keyed by language gives one document per UN-language version, named
+    ``ID#lang``, with the record's subjects."""
     for item in iter_lines(path, max_bytes):
         if isinstance(item, Skip):
             yield item
@@ -257,13 +281,23 @@ def read_jsonl(path: Path, max_bytes: int, labelled: bool) -> Iterator[RawDoc | 
         if not isinstance(obj, dict):
             yield Skip(BAD_JSON, location, f"expected a JSON object, got {type(obj).__name__}")
             continue
-        text = _json_text(obj)
-        if not text:
-            yield Skip(EMPTY_TEXT, location, 'no "text"')
+        doc_id = next((obj[k] for k in ("document_id", "celex_id") if isinstance(obj.get(k), str | int)), None)
+        name = str(doc_id) if doc_id is not None and str(doc_id) else location
+        versions = _json_versions(obj)
+        if versions is None:
+            text = _json_text(obj)
+            if not text:
+                yield Skip(EMPTY_TEXT, location, 'no "text"')
+                continue
+            yield RawDoc(text=text, name=name, source=location, subjects=_json_subjects(obj, location))
             continue
-        doc_id = obj.get("document_id")
-        name = str(doc_id) if isinstance(doc_id, str | int) and str(doc_id) else location
-        yield RawDoc(text=text, name=name, source=location, subjects=_json_subjects(obj, location))
+        if not versions:
+            keys = ", ".join(sorted(str(k) for k in obj["text"])) or "none"
+            yield Skip(EMPTY_TEXT, location, f'no "text" in a UN language (languages: {keys})')
+            continue
+        for lang, text in versions.items():
+            yield RawDoc(text=text, name=f"{name}#{lang}", source=location,
+                         subjects=_json_subjects(obj, location), language=lang)
 
 
 # -- Annif full-text directory -----------------------------------------------------------------

@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
+from unbis.analysis.factory import normalise_language
 from unbis.corpus.document import Document
 from unbis.corpus.formats import (
     DOC_SUFFIXES,
     FORMATS,
+    OTHER_LANGUAGE,
     SUBJECT_SUFFIXES,
     Format,
     RawDoc,
@@ -186,6 +188,7 @@ def _generate(
     paths: list[Path], vocab: Vocabulary | None, on_unknown: OnUnknown, strict: bool, report: ReadReport,
     language: str | None, fmt: str | None, max_bytes: int, labelled: bool,
 ) -> Iterator[Document]:
+    wanted = normalise_language(language) if language and language.lower() != "auto" else None
     for path in paths:
         path_fmt: Format = fmt if fmt is not None else detect_format(path)  # type: ignore[assignment]
         parse = _PARSERS[path_fmt]
@@ -196,7 +199,12 @@ def _generate(
                         raise InputError(f"{item.location}: {item.message}")
                     report.skip(item.reason, item.location, item.message)
                     continue
-                doc = _to_document(item, vocab, on_unknown, report, language)
+                if item.language and wanted and item.language != wanted:
+                    # A language version of a multilingual record, read when the corpus language is auto.
+                    report.skip(OTHER_LANGUAGE, f"{item.source} ({item.name})",
+                                f"a version in {item.language}; the corpus is read as {wanted}")
+                    continue
+                doc = _to_document(item, vocab, on_unknown, report, item.language or language)
                 report.read += 1
                 yield doc
     logger.info("%s", report.summary())
