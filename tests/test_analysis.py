@@ -378,6 +378,6 @@ def test_training_language_option_accepts_what_analyzers_accept() -> None:
     from unbis.service import choose_language
 
     assert choose_language("en-GB", []) == "en" and choose_language("ZH_Hant", []) == "zh"
-    assert choose_language("Auto", []) == "auto"
+    assert choose_language("Auto", []) == "auto" and choose_language(" auto ", []) == "auto"
     with pytest.raises(InputError, match="unsupported language 'de'"):
         choose_language("de", [])

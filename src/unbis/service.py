@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import scipy.sparse as sp
 
-from unbis.analysis import detect_language, normalise_language
+from unbis.analysis import detect_language, language_option
 from unbis.backends.registry import backend_names
 from unbis.corpus.document import Document
 from unbis.corpus.readers import Corpus, iter_labels, read_documents
@@ -70,7 +70,7 @@ def choose_vocabulary(spec: str | None, corpus: Sequence[Path], language: str) -
 def choose_language(language: str | None, documents: Iterable[Document], sample: int = 20) -> str:
     """The given language, or the majority language detected over the first documents."""
     if language:
-        return "auto" if language.strip().lower() == "auto" else normalise_language(language)
+        return language_option(language) or "auto"
     votes = Counter(detect_language(doc.text) for doc in islice(documents, sample))
     if not votes:
         return "en"

@@ -18,6 +18,14 @@ def normalise_language(language: str) -> str:
     return lang
 
 
+def language_option(language: str | None) -> str | None:
+    """A ``--language`` value: None when absent or ``auto`` (detect per text), else the UN language code
+    (an unsupported one is an InputError)."""
+    if not language or language.strip().lower() == "auto":
+        return None
+    return normalise_language(language)
+
+
 def get_analyzer(language: str) -> Analyzer:
     """The shared analyzer for a UN language code (analyzers only cache, so sharing is safe)."""
     return _analyzer(normalise_language(language))

@@ -295,9 +295,9 @@ def read_jsonl(path: Path, max_bytes: int, labelled: bool) -> Iterator[RawDoc | 
             keys = ", ".join(sorted(str(k) for k in obj["text"])) or "none"
             yield Skip(EMPTY_TEXT, location, f'no "text" in a UN language (languages: {keys})')
             continue
+        subjects = _json_subjects(obj, location)  # read-only downstream: the versions share it
         for lang, text in versions.items():
-            yield RawDoc(text=text, name=f"{name}#{lang}", source=location,
-                         subjects=_json_subjects(obj, location), language=lang)
+            yield RawDoc(text=text, name=f"{name}#{lang}", source=location, subjects=subjects, language=lang)
 
 
 # -- Annif full-text directory -----------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
-from unbis.analysis.factory import normalise_language
+from unbis.analysis.factory import language_option
 from unbis.corpus.document import Document
 from unbis.corpus.formats import (
     DOC_SUFFIXES,
@@ -188,7 +188,7 @@ def _generate(
     paths: list[Path], vocab: Vocabulary | None, on_unknown: OnUnknown, strict: bool, report: ReadReport,
     language: str | None, fmt: str | None, max_bytes: int, labelled: bool,
 ) -> Iterator[Document]:
-    wanted = normalise_language(language) if language and language.lower() != "auto" else None
+    wanted = language_option(language)
     for path in paths:
         path_fmt: Format = fmt if fmt is not None else detect_format(path)  # type: ignore[assignment]
         parse = _PARSERS[path_fmt]

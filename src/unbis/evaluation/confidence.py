@@ -16,16 +16,15 @@ from unbis.errors import ParameterError
 from unbis.evaluation.filtering import Ranking
 from unbis.evaluation.metrics import Scored, binarize, f1_per_document, ndcg_per_document
 
-#: metrics with an interval: short key of the ``unbis eval --json`` contract -> per-document values
-INTERVAL_METRICS = ("f1@5", "ndcg")
 RESAMPLES = 2000
 LEVEL = 0.95
 _CHUNK = 200  # resamples drawn at once: chunk x documents indexes stay bounded
 
 
 def per_document(gold: sp.csr_matrix, pred: sp.csr_matrix) -> dict[str, np.ndarray]:
-    """Per-document values of :data:`INTERVAL_METRICS` for filtered suggestions ``pred``; their means
-    are the corpus figures that :class:`~unbis.evaluation.EvaluationBatch` reports."""
+    """Per-document ``f1@5`` and ``ndcg`` (short keys of the ``unbis eval --json`` contract) for
+    filtered suggestions ``pred``; their means are the figures :class:`~unbis.evaluation.EvaluationBatch`
+    reports."""
     scored = Scored(gold, Ranking.of(pred))
     return {"f1@5": f1_per_document(gold, binarize(scored.ranking.top(5))),
             "ndcg": ndcg_per_document(gold, scored).astype(np.float64)}
