@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from unbis.backends import Context, backend_names, get_backend_class
 from unbis.backends.features import label_matrix
@@ -72,6 +74,8 @@ def test_untrained_backend_refuses(name: str, vocab: Vocabulary) -> None:
     [
         ("linear", {"alpha": "-1"}, "alpha must be > 0"),
         ("linear", {"alpha": "abc"}, "expected float"),
+        ("linear", {"concept_weight": "-0.5"}, "concept_weight must be >= 0"),
+        ("linear_thesaurus", {"max_train_docs": "1"}, "max_train_docs must be >= 2"),
         ("knn", {"k": "0"}, "k must be >= 1"),
         ("omikuji", {"setting": "forest"}, "choose one of parabel, bonsai"),
         ("ensemble", {"members": "linear,nosuch"}, "unknown member backend"),
@@ -118,6 +122,42 @@ def test_averaged_rankers_round_trip(vocab: Vocabulary, docs: list[Document], tm
         type(ensemble).load(tmp_path, Context(vocab, "en"), ensemble.params_dict())
     one = _make("ensemble", vocab, members="linear,knn", rankers=1).fit(docs[:90])
     assert (one.suggest_batch(texts) != ensemble.suggest_batch(texts)).nnz > 0
+
+
+def test_thesaurus_rows_score_a_label_no_training_document_carries(docs: list[Document]) -> None:
+    """A concept that no training paragraph carries: ``linear`` cannot score it; ``linear_thesaurus``
+    learnt its wording from the thesaurus row and scores it on the paragraphs that use that wording."""
+    vocab = load_vocabulary(str(DATA / "sdg-vocab.tsv"), language="en")
+    ied = vocab.add("Improvised explosive devices")
+    uses = {d.name for d in docs if "improvised explosive" in d.text.lower()}
+    test = [d for d in docs if d.name in uses][-3:] + docs[:5]
+    train = [d for d in docs if d not in test]
+    assert len(uses) >= 6 and not any(ied in d.subjects for d in docs)
+    texts = [d.text for d in test]
+    plain = get_backend_class("linear")(Context(vocab, "en")).fit(train).suggest_batch(texts)
+    assert plain[:, ied].nnz == 0
+    thesaurus = get_backend_class("linear_thesaurus")(Context(vocab, "en")).fit(train)
+    scores = thesaurus.suggest_batch(texts)[:, ied].toarray().ravel()
+    assert scores[:3].min() > 0 and scores[:3].min() > scores[3:].max(), scores
+
+
+def test_thesaurus_rows_are_bounded_and_favour_the_least_seen_concepts(vocab: Vocabulary) -> None:
+    """At most half of ``max_train_docs`` concept rows, empty ones skipped, the rarest labels first;
+    the documents get the rest of the budget."""
+    member = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=8)
+    n = len(vocab)
+    assert member.training_rows(sp.csr_matrix((10, n))) is not None  # 10 documents > 8 - 4
+    x = sp.csr_matrix(np.eye(3, 5, dtype=np.float32))
+    y = sp.csr_matrix(([1.0, 1.0, 1.0, 1.0], ([0, 1, 2, 2], [0, 0, 1, 2])), shape=(3, n))
+    concepts = sp.lil_matrix((n, 5), dtype=np.float32)
+    for cid in (0, 1, 2, 3, 5):  # concept 4 has no feature
+        concepts[cid, cid % 5] = 1.0
+    xs, ys = member._with_concepts(x, y, sp.csr_matrix(concepts))
+    assert xs.shape == (3 + 4, 5) and ys.shape == (7, n)
+    # Concepts 3 and 5 are unseen, 1 and 2 seen once, 0 twice: 0 is left out.
+    assert sorted(ys[3:].indices.tolist()) == [1, 2, 3, 5]
+    np.testing.assert_allclose(ys[3:].data, 2.0)  # sqrt of the weight, as a sample weight of 4
+    np.testing.assert_allclose(abs(xs[3:]).sum(axis=1), 2.0)
 
 
 def _ndcg(backend: Any, test: list[Document], n: int) -> float:

@@ -10,7 +10,7 @@ import pytest
 import scipy.sparse as sp
 
 from unbis.backends import Context, get_backend_class
-from unbis.backends.features import TfidfFeatures, label_matrix, make_features
+from unbis.backends.features import FeatureBackend, TfidfFeatures, label_matrix, make_features
 from unbis.corpus.readers import read_documents
 from unbis.vocab.loaders import load_vocabulary
 
@@ -19,9 +19,11 @@ DATA = Path(__file__).parent / "data" / "backends"
 
 @pytest.fixture(scope="module")
 def problem() -> tuple[Context, TfidfFeatures, sp.csr_matrix, sp.csr_matrix]:
-    """Tf-idf rows and labels of 90 real UNGA paragraphs (SDG goals)."""
+    """Tf-idf rows and labels of 90 real UNGA paragraphs (SDG goals), with one more concept that no
+    paragraph carries but whose wording some use (for the thesaurus rows of ``linear_thesaurus``)."""
     vocab = load_vocabulary(str(DATA / "sdg-vocab.tsv"), language="en")
-    docs = [d for d in read_documents([DATA / "sdg"], vocab, language="en") if d.subjects][:90]
+    vocab.add("Improvised explosive devices")
+    docs = [d for d in read_documents([DATA / "sdg"], vocab, language="en") if d.subjects][-90:]
     ctx = Context(vocab, "en")
     backend = get_backend_class("linear")(ctx)
     features = make_features(backend, backend.params)
@@ -29,35 +31,43 @@ def problem() -> tuple[Context, TfidfFeatures, sp.csr_matrix, sp.csr_matrix]:
     return ctx, features, x, label_matrix(docs, len(vocab))
 
 
+def _concepts(member: FeatureBackend, features: TfidfFeatures) -> sp.csr_matrix | None:
+    texts = member.concept_texts()
+    return features.transform(texts) if texts else None
+
+
 def _refit(name: str, ctx: Context, features: TfidfFeatures, x: sp.csr_matrix, y: sp.csr_matrix,
            fold_of: np.ndarray) -> np.ndarray:
-    """Ranking scores of each fold from a model fitted on the other folds only."""
+    """Ranking scores of each fold from a model fitted on the other folds only (and on the thesaurus
+    rows, which are never held out)."""
     out = np.zeros(y.shape, dtype=np.float32)
     for fold in np.unique(fold_of):
         held = fold_of == fold
         member = get_backend_class(name)(ctx, top_k=y.shape[1])
         member.features_ = features
-        member.fit_matrix(x[~held], y[~held])
+        member.fit_matrix(x[~held], y[~held], _concepts(member, features))
         out[held] = member.rank_matrix(x[held]).toarray()
     return out
 
 
-@pytest.mark.parametrize("name", ["linear", "knn"])
+@pytest.mark.parametrize("name", ["linear", "linear_thesaurus", "knn"])
 @pytest.mark.parametrize("scheme", ["folds", "loo"])
 def test_out_of_fold_scores_equal_refitted_models(name: str, scheme: str, problem: tuple) -> None:
     ctx, features, x, y = problem
     fold_of = np.arange(x.shape[0]) % 4 if scheme == "folds" else np.arange(x.shape[0])
     member = get_backend_class(name)(ctx, top_k=y.shape[1])
     member.features_ = features
-    direct = member.fit_out_of_fold(x, y, fold_of)
-    assert direct is not None
+    direct = member.fit_out_of_fold(x, y, fold_of, _concepts(member, features))
+    assert direct is not None and direct.shape == y.shape
+    if name == "linear_thesaurus":  # it did learn thesaurus rows besides the documents
+        assert member.train_x_.shape[0] > x.shape[0]
     expected = _refit(name, ctx, features, x, y, fold_of)
     assert expected.max() > 0.1  # the held-out models do predict something
     np.testing.assert_allclose(direct.toarray(), expected, atol=1e-4)
     # Afterwards the member is the model fitted on every row.
     whole = get_backend_class(name)(ctx, top_k=y.shape[1])
     whole.features_ = features
-    whole.fit_matrix(x, y)
+    whole.fit_matrix(x, y, _concepts(whole, features))
     np.testing.assert_allclose(member.rank_matrix(x).toarray(), whole.rank_matrix(x).toarray(), atol=1e-4)
 
 

@@ -34,6 +34,12 @@ class Context:
         """The analyzer of a single-language project (English when the language is ``auto``)."""
         return get_analyzer("en" if self.language == "auto" else self.language)
 
+    @property
+    def label_language(self) -> str:
+        """The language of the labels that stand for concepts in text: the project language, or the
+        vocabulary's default one when the language is detected per document."""
+        return self.vocab.default_language if self.language == "auto" else self.language
+
     def analyzer_for(self, text: str) -> Analyzer:
         """The analyzer for one document: the project language, or the detected one."""
         if self.language == "auto":

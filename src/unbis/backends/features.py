@@ -398,7 +398,8 @@ class FeatureBackend(Backend):
     def _fit(self, documents: Iterable[Document]) -> None:
         self.features_ = make_features(self, self.params)
         x, y = LabelledDocuments(documents).fit_features(self.features_, len(self.context.vocab), self.name)
-        self.fit_matrix(x, y)
+        texts = self.concept_texts()
+        self.fit_matrix(x, y, self.features_.transform(texts) if texts else None)
 
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.score_matrix(self.features_.transform(texts))
@@ -413,8 +414,14 @@ class FeatureBackend(Backend):
         self.load_matrix_model(directory)
 
     # -- hooks on matrices ----------------------------------------------------------------------
-    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix) -> None:
-        """Learn from documents x features ``x`` and documents x labels 0/1 ``y``."""
+    def concept_texts(self) -> list[str]:
+        """One text per concept (by id) that this backend also learns from; none by default. Callers
+        turn them into feature rows as they do documents and pass them as ``concepts``."""
+        return []
+
+    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None = None) -> None:
+        """Learn from documents x features ``x`` and documents x labels 0/1 ``y`` (and ``concepts``,
+        the feature rows of ``concept_texts()``, given only when that has texts)."""
         raise NotImplementedError
 
     def score_matrix(self, x: sp.csr_matrix) -> sp.csr_matrix:
@@ -432,7 +439,9 @@ class FeatureBackend(Backend):
         to [0, 1] gives its raw outputs here, so that labels it scores below zero still rank."""
         return self.score_matrix(x)
 
-    def fit_out_of_fold(self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray) -> sp.csr_matrix | None:
+    def fit_out_of_fold(
+        self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray, concepts: sp.csr_matrix | None = None,
+    ) -> sp.csr_matrix | None:
         """Fit on all rows and return every row's ``rank_matrix`` scores from a model that never saw
         its fold (``fold_of``: each row's fold), if this backend can do so without one fit per fold;
         else None, and the caller fits one model per fold."""

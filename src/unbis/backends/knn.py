@@ -68,7 +68,7 @@ class KnnBackend(FeatureBackend):
         """The training documents' feature rows (a view)."""
         return self.train_xt_.T
 
-    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix) -> None:
+    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None = None) -> None:
         self.train_xt_ = sp.csr_matrix(sp.csr_matrix(x, dtype=np.float32).T)
         self.train_y_ = sp.csr_matrix(y, dtype=np.float32)
 
@@ -79,7 +79,9 @@ class KnnBackend(FeatureBackend):
             x = _strongest(sp.csr_matrix(x), p.query_terms)
         return in_row_blocks(x, self._score_block, _block_rows(n_train))
 
-    def fit_out_of_fold(self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray) -> sp.csr_matrix | None:
+    def fit_out_of_fold(
+        self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray, concepts: sp.csr_matrix | None = None,
+    ) -> sp.csr_matrix | None:
         """Every document's votes from the documents of other folds (leave-one-out when each document is
         its own fold): the same search as scoring, with same-fold neighbours masked out."""
         self.fit_matrix(x, y)

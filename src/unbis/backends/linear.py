@@ -15,7 +15,13 @@ which is the prediction of a model fitted without B (no refit per fold; 10k docu
 Above ``max_train_docs`` documents the model is fitted on a label-stratified sample of that many
 documents (every label keeps a few examples, the rest is drawn at random): the dual solve needs an
 n x n Gram matrix (memory n^2, time n^3), and a primal solve would need a dense features x labels
-weight matrix (300k x 7k floats = 8 GB). Members that scale linearly (knn) still see every document."""
+weight matrix (300k x 7k floats = 8 GB). Members that scale linearly (knn) still see every document.
+
+With ``concept_weight`` > 0 the thesaurus is learnt too: each concept's label text (preferred and
+alternative labels) is one more training row, labelled with that concept alone and weighted as
+ridge sample weights are (row and target scaled by sqrt(weight)). A label that no training document
+carries then still gets graded scores, and a seen label's weights lean towards its own wording. These
+rows count towards ``max_train_docs`` (at most half of it) and are never held out."""
 
 from __future__ import annotations
 
@@ -37,18 +43,22 @@ class LinearParams(FeatureParams):
     """alpha: ridge penalty (smaller fits the training set closer). top_k: scores kept per document.
     max_train_docs: the dual solve costs n^2 memory and n^3 time in documents n, so above this many
     documents the model learns from a label-stratified sample of this size (15,000: a 0.9 GB float32
-    Gram matrix, a few minutes on 2 cores with 7,000 labels). seed: the sample's random seed."""
+    Gram matrix, a few minutes on 2 cores with 7,000 labels). seed: the sample's random seed.
+    concept_weight: weight of the thesaurus rows, one per concept (0 = documents only; see the module
+    doc)."""
 
     alpha: float = 0.1
     top_k: int = 100
     max_train_docs: int = 15_000
     seed: int = 0
+    concept_weight: float = 0.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check(self.alpha > 0, f"alpha must be > 0, not {self.alpha}")
         check(self.top_k >= 1, f"top_k must be >= 1, not {self.top_k}")
-        check(self.max_train_docs >= 1, f"max_train_docs must be >= 1, not {self.max_train_docs}")
+        check(self.max_train_docs >= 2, f"max_train_docs must be >= 2, not {self.max_train_docs}")
+        check(self.concept_weight >= 0, f"concept_weight must be >= 0, not {self.concept_weight}")
 
 
 EXACT_DOCS = 10_000  # up to this many training documents the solve runs in float64
@@ -123,19 +133,54 @@ class LinearBackend(FeatureBackend):
         """The training documents' feature rows (a view)."""
         return self.train_xt_.T
 
-    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix) -> None:
+    def concept_texts(self) -> list[str]:
+        """Every concept's labels in the project's label language, when ``concept_weight`` > 0."""
+        if not self.params.concept_weight:
+            return []
+        vocab, lang = self.context.vocab, self.context.label_language
+        return ["; ".join([vocab.label(cid, lang), *c.alt_labels.get(lang, [])])
+                for cid, c in enumerate(vocab.concepts)]
+
+    def _concept_rows(self) -> int:
+        """Most thesaurus rows learnt: all concepts, up to half of ``max_train_docs``."""
+        p: LinearParams = self.params
+        return min(len(self.context.vocab), p.max_train_docs // 2) if p.concept_weight else 0
+
+    def _document_budget(self) -> int:
+        return self.params.max_train_docs - self._concept_rows()
+
+    def _with_concepts(
+        self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None,
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """``x`` and ``y`` followed by the weighted rows of the concepts that have any feature (the
+        ones least seen in ``y`` first when they exceed their share of ``max_train_docs``)."""
+        if concepts is None or not self.params.concept_weight:
+            return x, y
+        if concepts.shape[0] != y.shape[1]:
+            raise InputError(f"linear: {concepts.shape[0]} concept rows for {y.shape[1]} labels")
+        filled = np.flatnonzero(np.diff(sp.csr_matrix(concepts).indptr))
+        seen = np.asarray(y.sum(axis=0)).ravel()[filled]
+        keep = np.sort(filled[np.lexsort((filled, seen))][: self._concept_rows()])
+        root = np.float32(np.sqrt(self.params.concept_weight))
+        targets = sp.csr_matrix((np.full(keep.size, root), (np.arange(keep.size), keep)), shape=(keep.size, y.shape[1]))
+        rows = root * sp.csr_matrix(concepts[keep], dtype=np.float32)
+        return (sp.vstack([sp.csr_matrix(x, dtype=np.float32), rows], format="csr"),
+                sp.vstack([sp.csr_matrix(y, dtype=np.float32), targets], format="csr"))
+
+    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None = None) -> None:
         if x.shape[0] != y.shape[0]:
             raise InputError(f"linear: {x.shape[0]} feature rows but {y.shape[0]} label rows")
         rows = self.training_rows(y)
         if rows is not None:
             x, y = x[rows], y[rows]
-        self._fit_inverse(x, y)
+        self._fit_inverse(*self._with_concepts(x, y, concepts))
         self._inverse = None  # n^2 floats; only out-of-fold scoring needs it after the fit
 
     def training_rows(self, y: sp.csr_matrix) -> np.ndarray | None:
-        """Above ``max_train_docs`` documents, the label-stratified sample that the model learns from."""
-        p: LinearParams = self.params
-        return stratified_sample(y, p.max_train_docs, p.seed) if y.shape[0] > p.max_train_docs else None
+        """Above the documents' share of ``max_train_docs``, the label-stratified sample that the model
+        learns from."""
+        budget = self._document_budget()
+        return stratified_sample(y, budget, self.params.seed) if y.shape[0] > budget else None
 
     def _fit_inverse(self, x: sp.csr_matrix, y: sp.csr_matrix) -> None:
         """Fit on every row of ``x`` and keep A = (XX^T + alpha I)^-1 in ``_inverse``."""
@@ -155,21 +200,26 @@ class LinearBackend(FeatureBackend):
         self.train_xt_ = sp.csr_matrix(x.T)
         self._inverse = inverse
 
-    def fit_out_of_fold(self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray) -> sp.csr_matrix | None:
-        if x.shape[0] > self.params.max_train_docs:
+    def fit_out_of_fold(
+        self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray, concepts: sp.csr_matrix | None = None,
+    ) -> sp.csr_matrix | None:
+        if x.shape[0] > self._document_budget():
             return None  # the per-fold models would each learn from another sample
+        n = y.shape[0]
+        # Thesaurus rows follow the documents and are never held out: only documents' rows are scored.
+        x, y = self._with_concepts(x, y, concepts)
         self._fit_inverse(x, y)
         inverse, dual = self._inverse, self.dual_
         assert inverse is not None
         folds = np.unique(fold_of)
-        if folds.size == fold_of.size:
+        if folds.size == n:
             # Leave-one-out: A_BB is the scalar A_ii. In row blocks: documents x labels arrays are big.
             diagonal = np.diag(inverse).copy()
             self._inverse = None
             del inverse
             parts = []
-            for lo in range(0, y.shape[0], GRAM_BLOCK):
-                hi = lo + GRAM_BLOCK
+            for lo in range(0, n, GRAM_BLOCK):
+                hi = min(n, lo + GRAM_BLOCK)
                 held = y[lo:hi].toarray() - dual[lo:hi] / diagonal[lo:hi, None]
                 parts.append(top_k_sparse(held.astype(np.float32), self.params.top_k, positive=False))
             return sp.csr_matrix(sp.vstack(parts))

@@ -72,7 +72,7 @@ class OmikujiBackend(FeatureBackend):
 
     model_: Any
 
-    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix) -> None:
+    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None = None) -> None:
         p: OmikujiParams = self.params
         rows = [i for i in range(x.shape[0]) if y.indptr[i + 1] > y.indptr[i] and x.indptr[i + 1] > x.indptr[i]]
         if not rows:

@@ -11,6 +11,7 @@ from unbis.errors import NotFoundError
 _BACKENDS: dict[str, tuple[str, str, str | None]] = {
     "tfidf": ("unbis.backends.tfidf", "TfidfBackend", None),
     "linear": ("unbis.backends.linear", "LinearBackend", None),
+    "linear_thesaurus": ("unbis.backends.linear_thesaurus", "LinearThesaurusBackend", None),
     "knn": ("unbis.backends.knn", "KnnBackend", None),
     "omikuji": ("unbis.backends.omikuji", "OmikujiBackend", "omikuji"),
     "ensemble": ("unbis.backends.ensemble", "EnsembleBackend", None),

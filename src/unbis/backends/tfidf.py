@@ -33,7 +33,7 @@ class TfidfBackend(FeatureBackend):
     centroids_: sp.csr_matrix  # subjects x features
     centroids_t_: sp.csr_matrix  # its transpose, made once: converting it per batch cost a quarter of suggest time
 
-    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix) -> None:
+    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None = None) -> None:
         self.centroids_ = sp.csr_matrix(normalize(sp.csr_matrix(y.T @ x)))
         self.centroids_t_ = sp.csr_matrix(self.centroids_.T)
 
