@@ -141,9 +141,10 @@ def test_thesaurus_rows_score_a_label_no_training_document_carries(docs: list[Do
     assert scores[:3].min() > 0 and scores[:3].min() > scores[3:].max(), scores
 
 
-def test_thesaurus_rows_are_bounded_and_favour_the_least_seen_concepts(vocab: Vocabulary) -> None:
+def test_thesaurus_rows_are_bounded_and_favour_the_least_seen_concepts(vocab: Vocabulary, tmp_path: Path) -> None:
     """At most half of ``max_train_docs`` concept rows, empty ones skipped, the rarest labels first;
-    the documents get the rest of the budget."""
+    the documents get the rest of the budget, and the model then scores only the labels seen no more
+    often than the concepts that got rows."""
     member = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=8)
     n = len(vocab)
     assert member.training_rows(sp.csr_matrix((10, n))) is not None  # 10 documents > 8 - 4
@@ -153,11 +154,33 @@ def test_thesaurus_rows_are_bounded_and_favour_the_least_seen_concepts(vocab: Vo
     for cid in (0, 1, 2, 3, 5):  # concept 4 has no feature
         concepts[cid, cid % 5] = 1.0
     xs, ys = member._with_concepts(x, y, sp.csr_matrix(concepts))
-    assert xs.shape == (3 + 4, 5) and ys.shape == (7, n)
-    # Concepts 3 and 5 are unseen, 1 and 2 seen once, 0 twice: 0 is left out.
-    assert sorted(ys[3:].indices.tolist()) == [1, 2, 3, 5]
+    # Concepts 3 and 5 are unseen, 1 and 2 seen once, 0 twice: 0 is left out, and so is its label.
+    assert member.columns_.tolist() == list(range(1, n))
+    assert xs.shape == (3 + 4, 5) and ys.shape == (7, n - 1)
+    assert sorted(member.columns_[ys[3:].indices].tolist()) == [1, 2, 3, 5]
     np.testing.assert_allclose(ys[3:].data, 2.0)  # sqrt of the weight, as a sample weight of 4
     np.testing.assert_allclose(abs(xs[3:]).sum(axis=1), 2.0)
+    member.fit_matrix(x, y, sp.csr_matrix(concepts))
+    scores = member.rank_matrix(sp.csr_matrix(np.ones((2, 5), dtype=np.float32)))
+    assert scores.shape == (2, n) and scores.nnz > 0 and scores[:, 0].nnz == 0
+    member.save_matrix_model(tmp_path)
+    loaded = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=8)
+    loaded.load_matrix_model(tmp_path)
+    assert (loaded.rank_matrix(sp.csr_matrix(np.ones((2, 5), dtype=np.float32))) != scores).nnz == 0
+    # Out-of-fold scores over the scored labels equal a refit without the held-out document (labels
+    # chosen so that no held-out document changes which concepts get rows: label 0 stays the most seen).
+    y = sp.csr_matrix(([1.0, 1.0, 1.0, 1.0], ([0, 1, 2, 2], [0, 0, 0, 1])), shape=(3, n))
+    oof = member.fit_out_of_fold(x, y, np.arange(3), sp.csr_matrix(concepts))
+    assert oof is not None and oof.shape == (3, n) and oof[:, 0].nnz == 0 and oof.nnz > 0
+    for i in range(3):
+        refit = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=8)
+        refit.fit_matrix(x[np.arange(3) != i], y[np.arange(3) != i], sp.csr_matrix(concepts))
+        assert refit.columns_.tolist() == list(range(1, n))
+        np.testing.assert_allclose(oof[i].toarray(), refit.rank_matrix(x[i]).toarray(), atol=1e-5)
+    # With room for every concept, every label is scored.
+    roomy = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0)
+    roomy.fit_matrix(x, y, sp.csr_matrix(concepts))
+    assert roomy.columns_ is None and roomy.dual_.shape == (3 + 5, n)
 
 
 def _ndcg(backend: Any, test: list[Document], n: int) -> float:

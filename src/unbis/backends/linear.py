@@ -21,7 +21,10 @@ With ``concept_weight`` > 0 the thesaurus is learnt too: each concept's label te
 alternative labels) is one more training row, labelled with that concept alone and weighted as
 ridge sample weights are (row and target scaled by sqrt(weight)). A label that no training document
 carries then still gets graded scores, and a seen label's weights lean towards its own wording. These
-rows count towards ``max_train_docs`` (at most half of it) and are never held out."""
+rows count towards ``max_train_docs`` (at most half of it) and are never held out. When that half
+holds fewer rows than there are concepts, the least-seen concepts get rows and the model scores only
+the labels seen no more often than they (``columns_``): its value lies in rare labels, and its
+scoring cost grows with the labels it scores."""
 
 from __future__ import annotations
 
@@ -125,7 +128,8 @@ class LinearBackend(FeatureBackend):
     Params = LinearParams
 
     train_xt_: sp.csr_matrix  # features x training documents, as CSR (see knn: no conversion per product)
-    dual_: np.ndarray  # training documents x labels
+    dual_: np.ndarray  # training documents x scored labels
+    columns_: np.ndarray | None = None  # the labels scored (dual_'s columns); None: every label
     _inverse: np.ndarray | None = None  # (XX^T + alpha I)^-1 between a fit and out-of-fold scoring
 
     @property
@@ -153,19 +157,30 @@ class LinearBackend(FeatureBackend):
         self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None,
     ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """``x`` and ``y`` followed by the weighted rows of the concepts that have any feature (the
-        ones least seen in ``y`` first when they exceed their share of ``max_train_docs``)."""
+        ones least seen in ``y`` first when they exceed their share of ``max_train_docs``), with
+        ``y`` cut to the labels scored (``columns_``, see the module doc)."""
+        self.columns_ = None
         if concepts is None or not self.params.concept_weight:
             return x, y
         if concepts.shape[0] != y.shape[1]:
             raise InputError(f"linear: {concepts.shape[0]} concept rows for {y.shape[1]} labels")
         filled = np.flatnonzero(np.diff(sp.csr_matrix(concepts).indptr))
-        seen = np.asarray(y.sum(axis=0)).ravel()[filled]
-        keep = np.sort(filled[np.lexsort((filled, seen))][: self._concept_rows()])
+        counts = np.asarray(y.sum(axis=0)).ravel()
+        keep = np.sort(filled[np.lexsort((filled, counts[filled]))][: self._concept_rows()])
         root = np.float32(np.sqrt(self.params.concept_weight))
         targets = sp.csr_matrix((np.full(keep.size, root), (np.arange(keep.size), keep)), shape=(keep.size, y.shape[1]))
         rows = root * sp.csr_matrix(concepts[keep], dtype=np.float32)
-        return (sp.vstack([sp.csr_matrix(x, dtype=np.float32), rows], format="csr"),
-                sp.vstack([sp.csr_matrix(y, dtype=np.float32), targets], format="csr"))
+        y = sp.vstack([sp.csr_matrix(y, dtype=np.float32), targets], format="csr")
+        if keep.size < filled.size:
+            self.columns_ = np.flatnonzero(counts <= counts[keep].max(initial=0))
+            y = sp.csr_matrix(y[:, self.columns_])
+        return sp.vstack([sp.csr_matrix(x, dtype=np.float32), rows], format="csr"), y
+
+    def _to_labels(self, m: sp.csr_matrix) -> sp.csr_matrix:
+        """Scores over the scored labels (``columns_``) as scores over every label."""
+        if self.columns_ is None:
+            return m
+        return sp.csr_matrix((m.data, self.columns_[m.indices], m.indptr), shape=(m.shape[0], len(self.context.vocab)))
 
     def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None = None) -> None:
         if x.shape[0] != y.shape[0]:
@@ -207,6 +222,7 @@ class LinearBackend(FeatureBackend):
             return None  # the per-fold models would each learn from another sample
         n = y.shape[0]
         # Thesaurus rows follow the documents and are never held out: only documents' rows are scored.
+        # Which concepts get rows (when capped) is decided on every document's labels, as in the final fit.
         x, y = self._with_concepts(x, y, concepts)
         self._fit_inverse(x, y)
         inverse, dual = self._inverse, self.dual_
@@ -222,7 +238,7 @@ class LinearBackend(FeatureBackend):
                 hi = min(n, lo + GRAM_BLOCK)
                 held = y[lo:hi].toarray() - dual[lo:hi] / diagonal[lo:hi, None]
                 parts.append(top_k_sparse(held.astype(np.float32), self.params.top_k, positive=False))
-            return sp.csr_matrix(sp.vstack(parts))
+            return self._to_labels(sp.csr_matrix(sp.vstack(parts)))
         out = []
         order = []
         for fold in folds:
@@ -234,7 +250,7 @@ class LinearBackend(FeatureBackend):
             out.append(top_k_sparse(held_out.astype(np.float32), self.params.top_k, positive=False))
             order.append(rows)
         self._inverse = None
-        return sp.csr_matrix(sp.vstack(out)[np.argsort(np.concatenate(order))])
+        return self._to_labels(sp.csr_matrix(sp.vstack(out)[np.argsort(np.concatenate(order))]))
 
     def score_matrix(self, x: sp.csr_matrix) -> sp.csr_matrix:
         return in_row_blocks(x, self._score_block, SCORE_BLOCK)
@@ -243,19 +259,22 @@ class LinearBackend(FeatureBackend):
         return in_row_blocks(x, self._raw_block, SCORE_BLOCK)
 
     def _score_block(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        return top_k_sparse(np.clip(self._raw(x), 0.0, 1.0), self.params.top_k)
+        return self._to_labels(top_k_sparse(np.clip(self._raw(x), 0.0, 1.0), self.params.top_k))
 
     def _raw_block(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        return top_k_sparse(self._raw(x), self.params.top_k, positive=False)
+        return self._to_labels(top_k_sparse(self._raw(x), self.params.top_k, positive=False))
 
     def _raw(self, x: sp.csr_matrix) -> np.ndarray:
-        """Ridge outputs (about 0 for a label's absence, 1 for its presence, unbounded)."""
+        """Ridge outputs for the scored labels (about 0 for a label's absence, 1 for its presence)."""
         return (x @ self.train_xt_).toarray() @ self.dual_
 
     def save_matrix_model(self, directory: Path) -> None:
         save_sparse(directory / "linear-train-x.npz", self.train_x_)
-        save_arrays(directory / "linear-dual.npz", dual=self.dual_)
+        columns = {} if self.columns_ is None else {"columns": self.columns_}
+        save_arrays(directory / "linear-dual.npz", dual=self.dual_, **columns)
 
     def load_matrix_model(self, directory: Path) -> None:
         self.train_xt_ = sp.csr_matrix(load_sparse(directory / "linear-train-x.npz").T)
-        self.dual_ = load_arrays(directory / "linear-dual.npz")["dual"]
+        arrays = load_arrays(directory / "linear-dual.npz")
+        self.dual_ = arrays["dual"]
+        self.columns_ = arrays.get("columns")
