@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from unbis.analysis import get_analyzer
 from unbis.backends import Context, get_backend_class
 from unbis.backends.ensemble import EnsembleBackend
-from unbis.backends.features import LabelledDocuments, TfidfFeatures, label_matrix
+from unbis.backends.features import LabelledDocuments, TfidfFeatures, label_matrix, top_k_sparse
 from unbis.backends.knn import KnnBackend
 from unbis.backends.linear import LinearBackend, stratified_sample
 from unbis.corpus.document import Document
@@ -155,3 +155,17 @@ def test_ensemble_analyses_opening_zones_only_where_used(
     texts = [d.text for d in docs[:40]]
     a, b = lean.suggest_batch(texts), full.suggest_batch(texts)
     assert a.nnz > 0 and (a != b).nnz == 0
+
+
+@pytest.mark.parametrize("k", [1, 3, 40])
+def test_top_k_of_a_sparse_matrix_matches_the_dense_selection(k: int) -> None:
+    """The row-by-row selection over stored entries (knn similarities stay sparse) keeps what the
+    dense selection keeps: the k best positive scores of each row."""
+    rng = np.random.default_rng(k)
+    dense = rng.standard_normal((30, 200)).astype(np.float32)  # distinct values: no ties to break
+    dense[rng.random(dense.shape) < 0.7] = 0.0
+    dense[3] = 0.0  # an empty row
+    from_sparse = top_k_sparse(sp.csr_matrix(dense), k)
+    from_dense = top_k_sparse(dense, k)
+    assert from_sparse.nnz > 0 and (from_sparse != from_dense).nnz == 0
+    assert np.diff(from_sparse.indptr).max() <= k and from_sparse.data.min() > 0

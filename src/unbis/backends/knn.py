@@ -93,9 +93,11 @@ class KnnBackend(FeatureBackend):
         return sp.csr_matrix(sp.vstack(out))
 
     def _score_block(self, x: sp.csr_matrix, exclude: np.ndarray | None = None) -> sp.csr_matrix:
-        similarity = (x @ self.train_xt_).toarray()
+        similarity = x @ self.train_xt_
         if exclude is not None:
-            similarity[exclude] = 0.0
+            dense = similarity.toarray()
+            dense[exclude] = 0.0
+            similarity = dense
         sims = top_k_sparse(similarity, self.params.k)
         totals = np.asarray(sims.sum(axis=1)).ravel()
         totals[totals == 0] = 1.0
