@@ -348,21 +348,29 @@ def top_k_sparse(scores: np.ndarray | sp.spmatrix, k: int, positive: bool = True
                          shape=(n, m))
 
 
+def strongest_per_row(x: sp.csr_matrix, n: int) -> sp.csr_matrix:
+    """``x`` keeping each row's ``n`` largest stored entries (``x`` itself when no row has more)."""
+    lengths = np.diff(x.indptr)
+    if lengths.max(initial=0) <= n:
+        return x
+    keep = np.zeros(x.nnz, dtype=bool)
+    for i in np.flatnonzero(lengths):
+        lo, hi = x.indptr[i], x.indptr[i + 1]
+        row = x.data[lo:hi]
+        keep[lo + (np.argpartition(-row, n - 1)[:n] if hi - lo > n else np.arange(hi - lo))] = True
+    rows = np.repeat(np.arange(x.shape[0]), lengths)[keep]
+    return sp.csr_matrix((x.data[keep], (rows, x.indices[keep])), shape=x.shape)
+
+
 def _top_k_stored(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
-    """``top_k_sparse`` of a sparse matrix's positive scores, row by row over its stored entries: a
+    """``top_k_sparse`` of a sparse matrix's positive scores, selected over its stored entries: a
     sparse row need not be made dense (knn similarities to 200k training documents: 1.2 ms/text less)."""
     if k < 1:
         return sp.csr_matrix(m.shape, dtype=np.float32)
-    keep = np.zeros(m.nnz, dtype=bool)
-    for i in range(m.shape[0]):
-        lo, hi = m.indptr[i], m.indptr[i + 1]
-        if hi - lo > k:
-            keep[lo + np.argpartition(-m.data[lo:hi], k - 1)[:k]] = True
-        else:
-            keep[lo:hi] = True
-    keep &= m.data > 0
-    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[keep]
-    return sp.csr_matrix((m.data[keep].astype(np.float32), (rows, m.indices[keep])), shape=m.shape)
+    best = strongest_per_row(m, k)
+    keep = best.data > 0
+    rows = np.repeat(np.arange(best.shape[0]), np.diff(best.indptr))[keep]
+    return sp.csr_matrix((best.data[keep].astype(np.float32), (rows, best.indices[keep])), shape=best.shape)
 
 
 def in_row_blocks(x: sp.csr_matrix, score: Callable[[sp.csr_matrix], sp.csr_matrix], rows: int) -> sp.csr_matrix:

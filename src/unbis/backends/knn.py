@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from unbis.backends.base import load_sparse, save_sparse
-from unbis.backends.features import FeatureBackend, FeatureParams, in_row_blocks, top_k_sparse
+from unbis.backends.features import FeatureBackend, FeatureParams, in_row_blocks, strongest_per_row, top_k_sparse
 from unbis.backends.params import check
 
 
@@ -32,20 +32,6 @@ class KnnParams(FeatureParams):
         check(self.top_k >= 1, f"top_k must be >= 1, not {self.top_k}")
         check(self.query_terms >= 0, f"query_terms must be >= 0, not {self.query_terms}")
         check(self.prune_above >= 0, f"prune_above must be >= 0, not {self.prune_above}")
-
-
-def _strongest(x: sp.csr_matrix, n: int) -> sp.csr_matrix:
-    """``x`` keeping each row's ``n`` largest entries."""
-    lengths = np.diff(x.indptr)
-    if lengths.max(initial=0) <= n:
-        return x
-    keep = np.zeros(x.nnz, dtype=bool)
-    for i in np.flatnonzero(lengths):
-        lo, hi = x.indptr[i], x.indptr[i + 1]
-        row = x.data[lo:hi]
-        keep[lo + (np.argpartition(-row, n - 1)[:n] if hi - lo > n else np.arange(hi - lo))] = True
-    rows = np.repeat(np.arange(x.shape[0]), lengths)[keep]
-    return sp.csr_matrix((x.data[keep], (rows, x.indices[keep])), shape=x.shape)
 
 
 def _block_rows(n_train: int) -> int:
@@ -76,7 +62,7 @@ class KnnBackend(FeatureBackend):
         p: KnnParams = self.params
         n_train = self.train_xt_.shape[1]
         if p.query_terms and n_train > p.prune_above:
-            x = _strongest(sp.csr_matrix(x), p.query_terms)
+            x = strongest_per_row(sp.csr_matrix(x), p.query_terms)
         return in_row_blocks(x, self._score_block, _block_rows(n_train))
 
     def fit_out_of_fold(
