@@ -153,14 +153,15 @@ def test_thesaurus_rows_are_bounded_and_favour_the_least_seen_concepts(vocab: Vo
     concepts = sp.lil_matrix((n, 5), dtype=np.float32)
     for cid in (0, 1, 2, 3, 5):  # concept 4 has no feature
         concepts[cid, cid % 5] = 1.0
-    xs, ys = member._with_concepts(x, y, sp.csr_matrix(concepts))
+    xs, ys, columns = member._with_concepts(x, y, sp.csr_matrix(concepts))
     # Concepts 3 and 5 are unseen, 1 and 2 seen once, 0 twice: 0 is left out, and so is its label.
-    assert member.columns_.tolist() == list(range(1, n))
+    assert columns is not None and columns.tolist() == list(range(1, n))
     assert xs.shape == (3 + 4, 5) and ys.shape == (7, n - 1)
-    assert sorted(member.columns_[ys[3:].indices].tolist()) == [1, 2, 3, 5]
+    assert sorted(columns[ys[3:].indices].tolist()) == [1, 2, 3, 5]
     np.testing.assert_allclose(ys[3:].data, 2.0)  # sqrt of the weight, as a sample weight of 4
     np.testing.assert_allclose(abs(xs[3:]).sum(axis=1), 2.0)
     member.fit_matrix(x, y, sp.csr_matrix(concepts))
+    assert member.columns_ is not None and member.columns_.tolist() == list(range(1, n))
     scores = member.rank_matrix(sp.csr_matrix(np.ones((2, 5), dtype=np.float32)))
     assert scores.shape == (2, n) and scores.nnz > 0 and scores[:, 0].nnz == 0
     member.save_matrix_model(tmp_path)

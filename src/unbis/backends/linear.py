@@ -155,13 +155,12 @@ class LinearBackend(FeatureBackend):
 
     def _with_concepts(
         self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None,
-    ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray | None]:
         """``x`` and ``y`` followed by the weighted rows of the concepts that have any feature (the
         ones least seen in ``y`` first when they exceed their share of ``max_train_docs``), with
-        ``y`` cut to the labels scored (``columns_``, see the module doc)."""
-        self.columns_ = None
+        ``y`` cut to the labels scored, and those labels (None: all; see the module doc)."""
         if concepts is None or not self.params.concept_weight:
-            return x, y
+            return x, y, None
         if concepts.shape[0] != y.shape[1]:
             raise InputError(f"linear: {concepts.shape[0]} concept rows for {y.shape[1]} labels")
         filled = np.flatnonzero(np.diff(sp.csr_matrix(concepts).indptr))
@@ -176,10 +175,11 @@ class LinearBackend(FeatureBackend):
         targets = sp.csr_matrix((np.full(keep.size, root), (np.arange(keep.size), keep)), shape=(keep.size, y.shape[1]))
         rows = root * sp.csr_matrix(concepts[keep], dtype=np.float32)
         y = sp.vstack([sp.csr_matrix(y, dtype=np.float32), targets], format="csr")
+        columns = None
         if keep.size < filled.size:
-            self.columns_ = np.flatnonzero(counts <= counts[keep].max(initial=0))
-            y = sp.csr_matrix(y[:, self.columns_])
-        return sp.vstack([sp.csr_matrix(x, dtype=np.float32), rows], format="csr"), y
+            columns = np.flatnonzero(counts <= counts[keep].max(initial=0))
+            y = sp.csr_matrix(y[:, columns])
+        return sp.vstack([sp.csr_matrix(x, dtype=np.float32), rows], format="csr"), y, columns
 
     def _to_labels(self, m: sp.csr_matrix) -> sp.csr_matrix:
         """Scores over the scored labels (``columns_``) as scores over every label."""
@@ -193,7 +193,8 @@ class LinearBackend(FeatureBackend):
         rows = self.training_rows(y)
         if rows is not None:
             x, y = x[rows], y[rows]
-        self._fit_inverse(*self._with_concepts(x, y, concepts))
+        x, y, self.columns_ = self._with_concepts(x, y, concepts)
+        self._fit_inverse(x, y)
         self._inverse = None  # n^2 floats; only out-of-fold scoring needs it after the fit
 
     def training_rows(self, y: sp.csr_matrix) -> np.ndarray | None:
@@ -228,7 +229,7 @@ class LinearBackend(FeatureBackend):
         n = y.shape[0]
         # Thesaurus rows follow the documents and are never held out: only documents' rows are scored.
         # Which concepts get rows (when capped) is decided on every document's labels, as in the final fit.
-        x, y = self._with_concepts(x, y, concepts)
+        x, y, self.columns_ = self._with_concepts(x, y, concepts)
         self._fit_inverse(x, y)
         inverse, dual = self._inverse, self.dual_
         assert inverse is not None
