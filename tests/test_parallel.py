@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import pickle
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +29,17 @@ def test_parallel_map_keeps_order_and_uses_other_processes() -> None:
     assert [square for _, square in results] == [n * n for n in items]
     assert os.getpid() not in {pid for pid, _ in results}
     assert {pid for pid, _ in parallel_map(_pid_and_square, items[:10], jobs=2)} == {os.getpid()}  # too small
+
+
+def test_parallel_map_sends_no_texts_to_its_workers() -> None:
+    """Pickling a non-ASCII str caches its UTF-8 form inside the object (``sys.getsizeof`` counts
+    it): the texts that training keeps would be held twice."""
+    texts = [f"résolution {i} " * 200 for i in range(300)]
+    sizes = [sys.getsizeof(t) for t in texts]
+    assert parallel_map(len, texts, jobs=2) == [len(t) for t in texts]
+    assert [sys.getsizeof(t) for t in texts] == sizes
+    pickle.dumps(texts[0])  # the effect this guards against is real on this interpreter
+    assert sys.getsizeof(texts[0]) > sizes[0]
 
 
 def test_parallel_imap_reads_its_input_lazily() -> None:
