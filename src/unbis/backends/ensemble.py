@@ -62,11 +62,11 @@ META = "ensemble.json"
 @dataclass(frozen=True)
 class EnsembleParams(FeatureParams):
     """members: comma-separated backend names (tf-idf members share one feature extractor; others,
-    e.g. the thesaurus ``matcher``, get the texts). Adding ``linear_thesaurus`` scores labels no
-    training document carries (eurlex-en train repeated 3-fold CV F1@5 / nDCG 0.4265 / 0.5643 ->
-    0.4303 / 0.5697, csl-zh level) but is not a default yet: eurlex-en training peak RSS 788 -> 949 MiB
-    (above Annif's 913), abo-en F1@5 0.332 -> 0.320 (P@1 0.554 -> 0.600; benchmarks/ours_eval.py 5-fold),
-    200k indexing 106-113 -> 98-99 docs/s (2 jobs).
+    e.g. the thesaurus ``matcher``, get the texts). ``linear_thesaurus`` scores labels that no training
+    document carries (eurlex-en train repeated 3-fold CV F1@5 / nDCG 0.4265 / 0.5643 without it,
+    0.4303 / 0.5697 with it, every fold seed up; csl-zh 5-fold CV level; abo-en 5-fold CV F1@5 0.332 ->
+    0.320 but P@1 0.554 -> 0.600, benchmarks/ours_eval.py). It costs eurlex-en training peak RSS
+    707 -> 846 MiB (Annif: 913) and 200k-model indexing about 15% (2 jobs).
     folds: out-of-fold splits for ranker training.
     candidates: best labels taken from each member (60 rather than 40: csl-zh 5-fold CV F1@5 +0.003,
     eurlex-en train 3-fold CV level). rounds/learning_rate/num_leaves/min_data_in_leaf:
@@ -92,7 +92,7 @@ class EnsembleParams(FeatureParams):
     level with 1 on csl-zh and eurlex-en CV, at three times the ranker's cost; kept for variance).
 """
 
-    members: str = "linear,knn,matcher"
+    members: str = "linear,linear_thesaurus,knn,matcher"
     folds: int = 5
     candidates: int = 60
     objective: str = "lambdarank"
