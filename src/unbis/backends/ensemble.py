@@ -43,6 +43,7 @@ from unbis.backends.params import build_params, check
 from unbis.backends.registry import backend_names, get_backend_class
 from unbis.corpus.document import Document
 from unbis.errors import IncompatibleModelError, InputError, ParameterError
+from unbis.memory import release_freed_memory
 from unbis.parallel import parallel_map
 
 RANKER = "ranker.txt"
@@ -404,6 +405,11 @@ class EnsembleBackend(Backend):
     def _title_texts(self, texts: Sequence[str]) -> list[str]:
         return [t[: self.params.title_chars] for t in texts]
 
+    @staticmethod
+    def _reads_texts(name: str) -> bool:
+        """Whether a member learns from texts rather than from the shared feature rows."""
+        return not issubclass(get_backend_class(name), FeatureBackend)
+
     def _model_names(self) -> list[str]:
         """Members that score labels (the matcher contributes evidence rows instead)."""
         return [n for n in self.params.member_names if n != MATCHER]
@@ -446,17 +452,20 @@ class EnsembleBackend(Backend):
         x_all, x_title_all, y_all = x, x_title, y
         if sample.size < y.shape[0]:
             x, x_title, y = x[sample], x_title[sample], y[sample]
-        texts = [d.text for d in docs]
-        evidence = self._evidence(texts, jobs=0) if self.matcher_ is not None else []
+        n_sample = y.shape[0]
+        evidence = self._evidence([d.text for d in docs], jobs=0) if self.matcher_ is not None else []
+        if not any(self._reads_texts(name) for name in names):
+            docs = []  # nothing reads the texts again (eurlex-en: 154 MiB of strings)
+            release_freed_memory()
         if evidence:
             matched = evidence[-1]
             # Counts over the sample, scaled to the corpus so they stay comparable with n_train_.
-            scale = np.float32(self.n_train_ / len(docs))
+            scale = np.float32(self.n_train_ / n_sample)
             self.match_df_ = np.asarray(matched.sum(axis=0)).ravel().astype(np.float32) * scale
             self.match_hit_ = np.asarray(matched.multiply(y).sum(axis=0)).ravel().astype(np.float32) * scale
 
         # Out-of-fold member scores: every training document scored by members that never saw it.
-        fold_of = np.random.default_rng(p.seed).permutation(len(docs)) % folds
+        fold_of = np.random.default_rng(p.seed).permutation(n_sample) % folds
         scores: list[sp.csr_matrix] = []
         fitted: dict[str, Backend] = {}  # members already fitted on every document of the sample
         for name in names:
@@ -476,7 +485,7 @@ class EnsembleBackend(Backend):
         if p.objective == "lambdarank":
             # One query per document (rows come sorted by document); top-heavy as F1@5 and nDCG are.
             lgb_params["lambdarank_truncation_level"] = 20
-            data = lgb.Dataset(feats, target, group=np.bincount(rows, minlength=len(docs)))
+            data = lgb.Dataset(feats, target, group=np.bincount(rows, minlength=n_sample))
         else:
             data = lgb.Dataset(feats, target)
         if p.rankers > 1:
@@ -506,11 +515,12 @@ class EnsembleBackend(Backend):
         fold_of: np.ndarray,
     ) -> tuple[sp.csr_matrix, Backend | None]:
         """Out-of-fold scores of one member, and the member fitted on all rows when it got them in one
-        fit (``fit_out_of_fold``, e.g. ridge's exact group deletion); else one fit per fold."""
+        fit (``fit_out_of_fold``, e.g. ridge's exact group deletion); else one fit per fold. ``docs``
+        (the sample's documents) is read only for members that learn from texts, and may be empty."""
         member = self._new_member(name)
         if isinstance(member, FeatureBackend):
             member.features_ = self.features_
-            held_out = np.arange(len(docs)) if self.params.member_oof == "loo" else fold_of
+            held_out = np.arange(y.shape[0]) if self.params.member_oof == "loo" else fold_of
             direct = member.fit_out_of_fold(self._member_input(name, x, x_title), y, held_out,
                                             self._concept_input(name, member))
             if direct is not None:
@@ -520,10 +530,11 @@ class EnsembleBackend(Backend):
         order: list[np.ndarray] = []
         for fold in np.unique(fold_of):
             train_idx, test_idx = np.flatnonzero(fold_of != fold), np.flatnonzero(fold_of == fold)
+            reads = self._reads_texts(name)  # else ``docs`` may be empty
             member = self._fit_member(name, x[train_idx], x_title[train_idx], y[train_idx],
-                                      [docs[i] for i in train_idx])
+                                      [docs[i] for i in train_idx] if reads else [])
             parts.append(self._member_scores(name, member, x[test_idx], x_title[test_idx],
-                                             [docs[i].text for i in test_idx]))
+                                             [docs[i].text for i in test_idx] if reads else []))
             order.append(test_idx)
         return sp.vstack(parts).tocsr()[np.argsort(np.concatenate(order))], None
 
