@@ -24,9 +24,11 @@ abo-en and unga-sdg use k-fold cross-validation over the documents that carry at
 Each ``annif train -j JOBS`` and ``annif eval -j 1 --limit 10`` runs under ``/usr/bin/time -v`` for its wall time
 and peak RSS; metrics come from ``annif eval --metrics-file`` JSON. Suggestions/s = test docs / (eval seconds -
 fixed overhead), where the overhead (interpreter start, model load, one document) is the time of
-``annif eval --docs-limit 1`` on the first split, so that it compares with ours, which times ``suggest`` only.
-Train seconds are those of the ``annif train`` command (including ~3 s of Annif start-up); the ensemble's
-are the sum of its three sources and its peak RSS the maximum over their training and its own evaluation.
+``annif eval --docs-limit 1`` on the first split. Train seconds are those of the ``annif train`` command
+(including ~3 s of Annif start-up); the ensemble's are the sum of its three sources and its peak RSS the
+maximum over their training and its own evaluation. Ours is measured the same way, through its CLI:
+``unbis train`` and ``unbis eval --limit 10`` (its default) each under ``/usr/bin/time -v``, the overhead being
+``unbis eval`` of the split's first test document alone, and peak RSS the larger of the two processes.
 
 Annif's figures are cached in ``OUT/annif.json`` (ours in ``OUT/ours.json``): ``--skip-annif`` re-runs only ours
 and ``--skip-ours`` only Annif; the other side comes from its cache. Writes ``results.md``, ``results.json`` and
@@ -51,6 +53,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 ANNIF_VENV = Path(os.environ.get("ANNIF_VENV", REPO / ".venv-annif"))
+UNBIS = Path(sys.executable).with_name("unbis")  # our CLI, from the environment running this script
 SDG_VOCAB = REPO / "benchmarks" / "annif" / "unga-sdg-vocab.tsv"
 DATASETS: dict[str, dict[str, Any]] = {
     "eurlex-en": {"vocab": "eurlex-en/eurovoc-vocab.tsv", "train": "eurlex-en/train",
@@ -259,13 +262,21 @@ def run_annif_split(home: AnnifHome, split: Path, overhead: dict[str, float],
 
 
 def run_ours(split: Path, vocab: Path, lang: str) -> dict[str, float | None]:
-    """Our ensemble on one split via benchmarks/ours_eval.py, peak RSS from /usr/bin/time."""
-    out, _, rss = timed([sys.executable, str(REPO / "benchmarks" / "ours_eval.py"), "--vocab", str(vocab),
-                         "--train", str(split / "train" / "ours"), "--test", str(split / "test" / "ours"),
-                         "--language", lang, "--backend", "ensemble"])
-    res = json.loads(out.strip().splitlines()[-1])
-    return {"f1@5": res["f1@5"], "ndcg": res["ndcg"], "p@1": res["p@1"], "train_seconds": res["train_seconds"],
-            "eval_seconds": None, "docs_per_second": res["docs_per_second"], "peak_rss_mib": rss}
+    """Our default pipeline through its CLI, measured as Annif is: ``unbis train`` and ``unbis eval`` each
+    in its own process under /usr/bin/time -v (wall seconds, peak RSS); suggestions/s net of the wall time
+    of evaluating one document (start-up and model load)."""
+    project, test, one = split / "unbis-project", split / "test" / "ours", split / "test-one"
+    _, train_s, train_rss = timed([str(UNBIS), "train", str(project), str(split / "train" / "ours"),
+                                   "--vocab", str(vocab), "--language", lang])
+    docs = sorted(test.glob("*.txt"))
+    one.mkdir()
+    shutil.copy(docs[0], one)
+    _, overhead, _ = timed([str(UNBIS), "eval", str(project), str(one), "--json"])
+    out, eval_s, eval_rss = timed([str(UNBIS), "eval", str(project), str(test), "--json"])
+    res = json.loads(out)
+    return {"f1@5": res["f1@5"], "ndcg": res["ndcg"], "p@1": res["p@1"], "train_seconds": train_s,
+            "eval_seconds": eval_s, "docs_per_second": max(len(docs) - 1, 1) / max(eval_s - overhead, 1e-3),
+            "peak_rss_mib": max(train_rss, eval_rss)}
 
 
 def mean_runs(runs: list[dict[str, float]] | list[dict[str, float | None]]) -> dict[str, float | None]:
@@ -328,8 +339,9 @@ def markdown(annif: dict[str, Any], ours: dict[str, Any], names: list[str]) -> s
     notes = ["Same splits for both systems; CV figures are means over folds, peak RSS the maximum.",
              "Annif: train s = `annif train -j 2` wall time per source (ensemble: sum of its sources); eval s = "
              "`annif eval -j 1` wall time incl. start-up and model load; suggestions/s = test docs / (eval s - "
-             "`--docs-limit 1` overhead). Ours: train s = `fit`, suggestions/s = in-process `suggest_batch` "
-             "(eval s not measured). Peak RSS from `/usr/bin/time -v`."]
+             "`--docs-limit 1` overhead). Ours the same way: train s = `unbis train` wall time, eval s = `unbis "
+             "eval` wall time, suggestions/s = test docs / (eval s - the eval time of one document). Peak RSS "
+             "from `/usr/bin/time -v`: the largest of the train and eval processes, for both systems."]
     for name in names:
         a, o = annif.get(name), ours.get(name)
         folds = (a or o or {}).get("folds", 0)
