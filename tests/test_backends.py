@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from unbis.analysis import UN_LANGUAGES, get_analyzer
 from unbis.backends import Context, backend_names, get_backend_class
-from unbis.backends.features import label_matrix
+from unbis.backends.features import label_matrix, make_features
 from unbis.corpus.document import Document
 from unbis.corpus.readers import read_documents
 from unbis.errors import IncompatibleModelError, InputError, NotFittedError, ParameterError
@@ -141,10 +142,40 @@ def test_thesaurus_rows_score_a_label_no_training_document_carries(docs: list[Do
     assert scores[:3].min() > 0 and scores[:3].min() > scores[3:].max(), scores
 
 
+def test_thesaurus_rows_of_a_multilingual_project_hold_every_un_language() -> None:
+    """In an ``auto`` project a concept's row holds its labels' wording in each UN language, each
+    analysed as that language; a single-language project's row holds that language's wording only."""
+    charter = json.loads((DATA.parent / "analysis" / "un_charter_preamble.json").read_text("utf-8"))["sentences"]
+    texts = [charter[lang] for lang in UN_LANGUAGES]  # the same paragraph in the six languages
+    vocab = load_vocabulary("unbis")
+    rights = next(cid for cid in vocab.search("HUMAN RIGHTS", "en") if vocab.label(cid, "en") == "HUMAN RIGHTS")
+    auto = get_backend_class("linear_thesaurus")(Context(vocab, "auto"), min_df=1)
+    features = make_features(auto, auto.params)
+    features.fit_transform(texts)
+    index = features.vocabulary_
+    assert index is not None
+
+    def columns(lang: str) -> set[int]:
+        """Feature columns (terms and bigrams) of the concept's label in ``lang`` that the paragraph uses."""
+        label = vocab.label(rights, lang)
+        return {index[t] for t in features.analysed_by(get_analyzer(lang).terms).features_of(label) if t in index}
+
+    rows = auto.concept_rows(features)
+    assert rows is not None and rows.shape == (len(vocab), features.n_features)
+    row = set(rows[rights].indices.tolist())
+    for lang in UN_LANGUAGES:
+        assert columns(lang) and columns(lang) <= row, lang  # e.g. fr droit + homm, zh 人权
+    assert np.isclose(sp.linalg.norm(rows[rights]), 1.0)
+    french = get_backend_class("linear_thesaurus")(Context(vocab, "fr")).concept_rows(features)
+    assert french is not None
+    assert set(french[rights].indices.tolist()) == columns("fr")
+    assert index["right"] not in set(french[rights].indices.tolist())
+
+
 def test_thesaurus_rows_are_bounded_and_favour_the_least_seen_concepts(vocab: Vocabulary, tmp_path: Path) -> None:
     """At most half of ``max_train_docs`` concept rows, empty ones skipped, the rarest labels first;
     the documents get the rest of the budget, and the model then scores only the labels seen no more
-    often than the concepts that got rows."""
+    often than the concepts that got rows, and of those the ones a document or a row teaches."""
     member = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=8)
     n = len(vocab)
     assert member.training_rows(sp.csr_matrix((10, n))) is not None  # 10 documents > 8 - 4
@@ -154,14 +185,15 @@ def test_thesaurus_rows_are_bounded_and_favour_the_least_seen_concepts(vocab: Vo
     for cid in (0, 1, 2, 3, 5):  # concept 4 has no feature
         concepts[cid, cid % 5] = 1.0
     xs, ys, columns = member._with_concepts(x, y, sp.csr_matrix(concepts))
-    # Concepts 3 and 5 are unseen, 1 and 2 seen once, 0 twice: 0 is left out, and so is its label.
-    assert columns is not None and columns.tolist() == list(range(1, n))
-    assert xs.shape == (3 + 4, 5) and ys.shape == (7, n - 1)
+    # Concepts 3 and 5 are unseen, 1 and 2 seen once, 0 twice: 0 is left out, and so is its label;
+    # unseen labels without a row (4 and those above 5) would score 0 everywhere.
+    assert columns is not None and columns.tolist() == [1, 2, 3, 5]
+    assert xs.shape == (3 + 4, 5) and ys.shape == (7, 4)
     assert sorted(columns[ys[3:].indices].tolist()) == [1, 2, 3, 5]
     np.testing.assert_allclose(ys[3:].data, 2.0)  # sqrt of the weight, as a sample weight of 4
     np.testing.assert_allclose(abs(xs[3:]).sum(axis=1), 2.0)
     member.fit_matrix(x, y, sp.csr_matrix(concepts))
-    assert member.columns_ is not None and member.columns_.tolist() == list(range(1, n))
+    assert member.columns_ is not None and member.columns_.tolist() == [1, 2, 3, 5]
     scores = member.rank_matrix(sp.csr_matrix(np.ones((2, 5), dtype=np.float32)))
     assert scores.shape == (2, n) and scores.nnz > 0 and scores[:, 0].nnz == 0
     member.save_matrix_model(tmp_path)
@@ -176,7 +208,7 @@ def test_thesaurus_rows_are_bounded_and_favour_the_least_seen_concepts(vocab: Vo
     for i in range(3):
         refit = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=8)
         refit.fit_matrix(x[np.arange(3) != i], y[np.arange(3) != i], sp.csr_matrix(concepts))
-        assert refit.columns_.tolist() == list(range(1, n))
+        assert refit.columns_.tolist() == [1, 2, 3, 5]
         np.testing.assert_allclose(oof[i].toarray(), refit.rank_matrix(x[i]).toarray(), atol=1e-5)
     # With room for every concept, every label is scored.
     roomy = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0)

@@ -32,8 +32,7 @@ def problem() -> tuple[Context, TfidfFeatures, sp.csr_matrix, sp.csr_matrix]:
 
 
 def _concepts(member: FeatureBackend, features: TfidfFeatures) -> sp.csr_matrix | None:
-    texts = member.concept_texts()
-    return features.transform(texts) if texts else None
+    return member.concept_rows(features)
 
 
 def _refit(name: str, ctx: Context, features: TfidfFeatures, x: sp.csr_matrix, y: sp.csr_matrix,

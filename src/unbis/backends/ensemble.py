@@ -35,6 +35,7 @@ from unbis.backends.features import (
     LabelledDocuments,
     TfidfFeatures,
     make_features,
+    normalise_rows,
     sigmoid,
     top_k_sparse,
 )
@@ -234,10 +235,7 @@ class EnsembleBackend(Backend):
         weighted opening zone as separate columns, each row L2-normalised again."""
         if name not in self.params.title_zone_members:
             return x
-        both = sp.hstack([x, self.params.title_weight * x_title], format="csr", dtype=np.float32)
-        norms = np.sqrt(np.asarray(both.multiply(both).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ both)
+        return normalise_rows(sp.hstack([x, self.params.title_weight * x_title], format="csr", dtype=np.float32))
 
     def _member_scores(
         self, name: str, member: Backend, x: sp.csr_matrix, x_title: sp.csr_matrix, texts: Sequence[str],
@@ -247,13 +245,10 @@ class EnsembleBackend(Backend):
         return member.suggest_batch(list(texts))
 
     def _concept_input(self, name: str, member: FeatureBackend) -> sp.csr_matrix | None:
-        """The feature rows of the member's ``concept_texts`` (None without any), in the member's input
-        space: a label is short, so it is its own opening zone, as a short document is."""
-        texts = member.concept_texts()
-        if not texts:
-            return None
-        rows = self.features_.transform(texts)
-        return self._member_input(name, rows, rows)
+        """The member's ``concept_rows`` (None without any) in the member's input space: a label is
+        short, so it is its own opening zone, as a short document is."""
+        rows = member.concept_rows(self.features_)
+        return None if rows is None else self._member_input(name, rows, rows)
 
     def _fit_member(
         self, name: str, x: sp.csr_matrix, x_title: sp.csr_matrix, y: sp.csr_matrix, docs: Iterable[Document],

@@ -5,6 +5,7 @@ backends so a text is analysed once. Saved as a JSON term list plus an ``.npz`` 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,14 @@ def _prune(index: dict[str, int], chunks: list[_Chunk], min_df: int) -> list[_Ch
     index.clear()
     index.update(new_index)
     return [_remap(c, column) for c in chunks]
+
+
+def normalise_rows(m: sp.spmatrix) -> sp.csr_matrix:
+    """``m`` with every nonzero row scaled to unit L2 norm (float32)."""
+    m = sp.csr_matrix(m, dtype=np.float32)
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ m)
 
 
 def label_matrix(documents: Sequence[Document], n_labels: int) -> sp.csr_matrix:
@@ -303,6 +312,13 @@ class TfidfFeatures:
         data /= np.repeat(norms, lengths)
         return x
 
+    def analysed_by(self, terms_of: Callable[[str], list[str]]) -> TfidfFeatures:
+        """This fitted extractor with another analysis, e.g. a known language's instead of detection (the
+        vocabulary and idf are shared, not copied)."""
+        other = copy.copy(self)
+        other.terms_of = terms_of
+        return other
+
     @property
     def n_features(self) -> int:
         return len(self.vocabulary_ or {})
@@ -425,8 +441,7 @@ class FeatureBackend(Backend):
     def _fit(self, documents: Iterable[Document]) -> None:
         self.features_ = make_features(self, self.params)
         x, y = LabelledDocuments(documents).fit_features(self.features_, len(self.context.vocab), self.name)
-        texts = self.concept_texts()
-        self.fit_matrix(x, y, self.features_.transform(texts) if texts else None)
+        self.fit_matrix(x, y, self.concept_rows(self.features_))
 
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.score_matrix(self.features_.transform(texts))
@@ -441,14 +456,14 @@ class FeatureBackend(Backend):
         self.load_matrix_model(directory)
 
     # -- hooks on matrices ----------------------------------------------------------------------
-    def concept_texts(self) -> list[str]:
-        """One text per concept (by id) that this backend also learns from; none by default. Callers
-        turn them into feature rows as they do documents and pass them as ``concepts``."""
-        return []
+    def concept_rows(self, features: TfidfFeatures) -> sp.csr_matrix | None:
+        """One feature row per concept (by id) that this backend also learns from, made with the fitted
+        ``features``; none by default. Callers pass them to ``fit_matrix`` as ``concepts``."""
+        return None
 
     def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None = None) -> None:
         """Learn from documents x features ``x`` and documents x labels 0/1 ``y`` (and ``concepts``,
-        the feature rows of ``concept_texts()``, given only when that has texts)."""
+        the feature rows of ``concept_rows()``, given only when there are any)."""
         raise NotImplementedError
 
     def score_matrix(self, x: sp.csr_matrix) -> sp.csr_matrix:

@@ -18,13 +18,14 @@ n x n Gram matrix (memory n^2, time n^3), and a primal solve would need a dense 
 weight matrix (300k x 7k floats = 8 GB). Members that scale linearly (knn) still see every document.
 
 With ``concept_weight`` > 0 the thesaurus is learnt too: each concept's label text (preferred and
-alternative labels) is one more training row, labelled with that concept alone and weighted as
-ridge sample weights are (row and target scaled by sqrt(weight)). A label that no training document
-carries then still gets graded scores, and a seen label's weights lean towards its own wording. These
-rows count towards ``max_train_docs`` (at most half of it) and are never held out. When that half
-holds fewer rows than there are concepts, the least-seen concepts get rows and the model scores only
-the labels seen no more often than they (``columns_``): its value lies in rare labels, and its
-scoring cost grows with the labels it scores."""
+alternative labels; in a multilingual project, in every UN language) is one more training row,
+labelled with that concept alone and weighted as ridge sample weights are (row and target scaled by
+sqrt(weight)). A label that no training document carries then still gets graded scores, and a seen
+label's weights lean towards its own wording. These rows count towards ``max_train_docs`` (at most
+half of it) and are never held out. When that half holds fewer rows than there are concepts, the
+least-seen concepts get rows and the model scores only the labels seen no more often than they that
+a document or a row teaches (``columns_``): its value lies in rare labels, and its scoring cost grows
+with the labels it scores."""
 
 from __future__ import annotations
 
@@ -35,10 +36,19 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
+from unbis.analysis import UN_LANGUAGES, get_analyzer
 from unbis.backends.base import load_arrays, load_sparse, save_arrays, save_sparse
-from unbis.backends.features import FeatureBackend, FeatureParams, in_row_blocks, top_k_sparse
+from unbis.backends.features import (
+    FeatureBackend,
+    FeatureParams,
+    TfidfFeatures,
+    in_row_blocks,
+    normalise_rows,
+    top_k_sparse,
+)
 from unbis.backends.params import check
 from unbis.errors import InputError
+from unbis.vocab.subject_index import Vocabulary
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,15 @@ def _spd_inverse(a: np.ndarray) -> np.ndarray:
     return inverse
 
 
+def _label_rows(features: TfidfFeatures, vocab: Vocabulary, lang: str, fallback: bool = False) -> sp.csr_matrix:
+    """Each concept's preferred and alternative labels in ``lang`` as one tf-idf row, analysed as that
+    language when it is a UN one (``fallback``: a concept without a label in ``lang`` takes its label
+    in the vocabulary's default language)."""
+    texts = ["; ".join([vocab.label(cid, lang) if fallback else c.labels.get(lang, ""), *c.alt_labels.get(lang, [])])
+             for cid, c in enumerate(vocab.concepts)]
+    return (features.analysed_by(get_analyzer(lang).terms) if lang in UN_LANGUAGES else features).transform(texts)
+
+
 def stratified_sample(y: sp.csr_matrix, size: int, seed: int) -> np.ndarray:
     """Sorted indices of ``size`` documents: up to a few random documents of every label first (so
     rare labels stay learnable), then documents drawn at random."""
@@ -137,13 +156,19 @@ class LinearBackend(FeatureBackend):
         """The training documents' feature rows (a view)."""
         return self.train_xt_.T
 
-    def concept_texts(self) -> list[str]:
-        """Every concept's labels in the project's label language, when ``concept_weight`` > 0."""
+    def concept_rows(self, features: TfidfFeatures) -> sp.csr_matrix | None:
+        """With ``concept_weight`` > 0, each concept's labels (preferred and alternative) as one feature
+        row: in the project's language, or for a multilingual (``auto``) project in every UN language
+        the vocabulary has, each analysed as its language (a label is too short to detect it) and the
+        row L2-normalised again, so that a document in any of them meets its concept's wording."""
         if not self.params.concept_weight:
-            return []
-        vocab, lang = self.context.vocab, self.context.label_language
-        return ["; ".join([vocab.label(cid, lang), *c.alt_labels.get(lang, [])])
-                for cid, c in enumerate(vocab.concepts)]
+            return None
+        vocab = self.context.vocab
+        languages = [lang for lang in UN_LANGUAGES if lang in vocab.languages]
+        if self.context.language != "auto" or not languages:
+            return _label_rows(features, vocab, self.context.label_language, fallback=True)
+        parts = [_label_rows(features, vocab, lang) for lang in languages]
+        return normalise_rows(sum(parts[1:], parts[0]))
 
     def _concept_rows(self) -> int:
         """Most thesaurus rows learnt: all concepts, up to half of ``max_train_docs``."""
@@ -177,7 +202,12 @@ class LinearBackend(FeatureBackend):
         y = sp.vstack([sp.csr_matrix(y, dtype=np.float32), targets], format="csr")
         columns = None
         if keep.size < filled.size:
-            columns = np.flatnonzero(counts <= counts[keep].max(initial=0))
+            # Of the labels seen no more often than the rarest left without a row, those that a document
+            # or a row teaches: any other label's dual column, and so its every score, is 0 (abo-en,
+            # 27k concepts: 26k such columns made a 270 MB dual and a 400 MB product while fitting).
+            taught = np.zeros(counts.size, dtype=bool)
+            taught[keep] = True
+            columns = np.flatnonzero((counts <= counts[keep].max(initial=0)) & (taught | (counts > 0)))
             y = sp.csr_matrix(y[:, columns])
         return sp.vstack([sp.csr_matrix(x, dtype=np.float32), rows], format="csr"), y, columns
 
