@@ -29,6 +29,7 @@ with the labels it scores."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,13 +59,16 @@ class LinearParams(FeatureParams):
     documents the model learns from a label-stratified sample of this size (15,000: a 0.9 GB float32
     Gram matrix, a few minutes on 2 cores with 7,000 labels). seed: the sample's random seed.
     concept_weight: weight of the thesaurus rows, one per concept (0 = documents only; see the module
-    doc)."""
+    doc). concept_rows_per_doc: at most this many thesaurus rows per training document (0 = no such
+    limit): with few documents and a large thesaurus, rows of concepts that no document uses bury the
+    documents' evidence."""
 
     alpha: float = 0.1
     top_k: int = 100
     max_train_docs: int = 15_000
     seed: int = 0
     concept_weight: float = 0.0
+    concept_rows_per_doc: float = 0.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -72,6 +76,7 @@ class LinearParams(FeatureParams):
         check(self.top_k >= 1, f"top_k must be >= 1, not {self.top_k}")
         check(self.max_train_docs >= 2, f"max_train_docs must be >= 2, not {self.max_train_docs}")
         check(self.concept_weight >= 0, f"concept_weight must be >= 0, not {self.concept_weight}")
+        check(self.concept_rows_per_doc >= 0, f"concept_rows_per_doc must be >= 0, not {self.concept_rows_per_doc}")
 
 
 EXACT_DOCS = 10_000  # up to this many training documents the solve runs in float64
@@ -170,10 +175,16 @@ class LinearBackend(FeatureBackend):
         parts = [_label_rows(features, vocab, lang) for lang in languages]
         return normalise_rows(sum(parts[1:], parts[0]))
 
-    def _concept_rows(self) -> int:
-        """Most thesaurus rows learnt: all concepts, up to half of ``max_train_docs``."""
+    def _concept_rows(self, n_docs: int | None = None) -> int:
+        """Most thesaurus rows learnt: all concepts, up to half of ``max_train_docs`` and, beside
+        ``n_docs`` documents, up to ``concept_rows_per_doc`` per document."""
         p: LinearParams = self.params
-        return min(len(self.context.vocab), p.max_train_docs // 2) if p.concept_weight else 0
+        if not p.concept_weight:
+            return 0
+        most = min(len(self.context.vocab), p.max_train_docs // 2)
+        if n_docs is None or not p.concept_rows_per_doc:
+            return most
+        return min(most, math.ceil(p.concept_rows_per_doc * n_docs))
 
     def _document_budget(self) -> int:
         return self.params.max_train_docs - self._concept_rows()
@@ -195,7 +206,7 @@ class LinearBackend(FeatureBackend):
         # rows, 5-fold CV: nDCG 0.430 -> 0.444 against rows taken in id order).
         uses = sp.csr_matrix(concepts[filled], dtype=bool) @ sp.csr_matrix(x.T, dtype=bool)
         df = np.diff(sp.csr_matrix(uses).indptr)
-        keep = np.sort(filled[np.lexsort((filled, -df, counts[filled]))][: self._concept_rows()])
+        keep = np.sort(filled[np.lexsort((filled, -df, counts[filled]))][: self._concept_rows(x.shape[0])])
         root = np.float32(np.sqrt(self.params.concept_weight))
         targets = sp.csr_matrix((np.full(keep.size, root), (np.arange(keep.size), keep)), shape=(keep.size, y.shape[1]))
         rows = root * sp.csr_matrix(concepts[keep], dtype=np.float32)
