@@ -201,16 +201,12 @@ def test_thesaurus_rows_are_bounded_and_favour_the_least_seen_concepts(vocab: Vo
     loaded = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=8)
     loaded.load_matrix_model(tmp_path)
     assert (loaded.rank_matrix(sp.csr_matrix(np.ones((2, 5), dtype=np.float32))) != scores).nnz == 0
-    # Out-of-fold scores over the scored labels equal a refit without the held-out document (labels
-    # chosen so that no held-out document changes which concepts get rows: label 0 stays the most seen).
+    # Capped, which concepts get rows follows label counts, which a held-out document's own labels
+    # would shift: no direct out-of-fold scores (the ensemble then refits per fold).
     y = sp.csr_matrix(([1.0, 1.0, 1.0, 1.0], ([0, 1, 2, 2], [0, 0, 0, 1])), shape=(3, n))
-    oof = member.fit_out_of_fold(x, y, np.arange(3), sp.csr_matrix(concepts))
-    assert oof is not None and oof.shape == (3, n) and oof[:, 0].nnz == 0 and oof.nnz > 0
-    for i in range(3):
-        refit = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=8)
-        refit.fit_matrix(x[np.arange(3) != i], y[np.arange(3) != i], sp.csr_matrix(concepts))
-        assert refit.columns_.tolist() == [1, 2, 3, 5]
-        np.testing.assert_allclose(oof[i].toarray(), refit.rank_matrix(x[i]).toarray(), atol=1e-5)
+    assert member.fit_out_of_fold(x, y, np.arange(3), sp.csr_matrix(concepts)) is None
+    roomy_oof = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=40)
+    assert roomy_oof.fit_out_of_fold(x, y, np.arange(3), sp.csr_matrix(concepts)) is not None
     # With at most one row per document, three rows: the concepts no document carries (by now label 1
     # is seen once, 2, 3 and 5 never).
     per_doc = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=8,
