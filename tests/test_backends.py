@@ -76,7 +76,6 @@ def test_untrained_backend_refuses(name: str, vocab: Vocabulary) -> None:
         ("linear", {"alpha": "-1"}, "alpha must be > 0"),
         ("linear", {"alpha": "abc"}, "expected float"),
         ("linear", {"concept_weight": "-0.5"}, "concept_weight must be >= 0"),
-        ("linear_thesaurus", {"concept_rows_per_doc": "-1"}, "concept_rows_per_doc must be >= 0"),
         ("linear_thesaurus", {"max_train_docs": "1"}, "max_train_docs must be >= 2"),
         ("knn", {"k": "0"}, "k must be >= 1"),
         ("omikuji", {"setting": "forest"}, "choose one of parabel, bonsai"),
@@ -207,13 +206,6 @@ def test_thesaurus_rows_are_bounded_and_favour_the_least_seen_concepts(vocab: Vo
     assert member.fit_out_of_fold(x, y, np.arange(3), sp.csr_matrix(concepts)) is None
     roomy_oof = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=40)
     assert roomy_oof.fit_out_of_fold(x, y, np.arange(3), sp.csr_matrix(concepts)) is not None
-    # With at most one row per document, three rows: the concepts no document carries (by now label 1
-    # is seen once, 2, 3 and 5 never).
-    per_doc = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=8,
-                                          concept_rows_per_doc=1.0)
-    xs, ys, columns = per_doc._with_concepts(x, y, sp.csr_matrix(concepts))
-    assert xs.shape[0] == 3 + 3 and columns is not None
-    assert sorted(columns[ys[3:].indices].tolist()) == [2, 3, 5]
     # With room for every concept, every label is scored.
     roomy = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0)
     roomy.fit_matrix(x, y, sp.csr_matrix(concepts))
