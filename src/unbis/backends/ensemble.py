@@ -67,7 +67,8 @@ class EnsembleParams(FeatureParams):
     e.g. the thesaurus ``matcher``, get the texts). ``linear_thesaurus`` scores labels that no training
     document carries (eurlex-en train repeated 3-fold CV F1@5 / nDCG 0.4265 / 0.5643 without it,
     0.4303 / 0.5697 with it, every fold seed up; csl-zh and abo-en 5-fold CV level; benchmarks/ours_eval.py).
-    It costs eurlex-en training peak RSS 646 -> 742 MiB (Annif: 913) and 200k-model indexing about 15%.
+    It costs eurlex-en training peak RSS 642 -> 722 MiB (Annif: 913); 200k-model indexing with 2 jobs
+    (scale.py) gave 146 docs/s without it, 113 and 122 with it in two runs on this shared machine.
     folds: out-of-fold splits for ranker training.
     candidates: best labels taken from each member (60 rather than 40: csl-zh 5-fold CV F1@5 +0.003,
     eurlex-en train 3-fold CV level). rounds/learning_rate/num_leaves/min_data_in_leaf:

@@ -8,8 +8,8 @@ gained); csl-zh 5-fold CV level (0.3586 / 0.6451 and 0.3581 / 0.6445). Replacing
 gained less on eurlex-en and lost 0.01 on csl-zh, whose labels are keywords the abstracts contain
 verbatim: the ranker needs both scores to tell when the thesaurus rows help.
 
-A default member since its memory fell within Annif's: eurlex-en training peak RSS 646 MiB without
-it, 742 MiB with it (`/usr/bin/time -v unbis train`; Annif's ensemble: 913 MiB). On abo-en (27k
+A default member since its memory fell within Annif's: eurlex-en training peak RSS 642 MiB without
+it, 722 MiB with it (`/usr/bin/time -v unbis train`; Annif's ensemble: 913 MiB). On abo-en (27k
 concepts, ~100 documents, so only 2,500 concepts get rows) 5-fold CV with fold seeds 42, 1, 2 is level:
 F1@5 / nDCG / P@1 0.329 / 0.447 / 0.567 without it, 0.330 / 0.448 / 0.570 with it
 (benchmarks/ours_eval.py)."""
