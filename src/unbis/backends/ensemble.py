@@ -523,9 +523,9 @@ class EnsembleBackend(Backend):
                 return direct, member
         parts: list[sp.csr_matrix] = []
         order: list[np.ndarray] = []
+        reads = self._reads_texts(name)  # else ``docs`` may be empty
         for fold in np.unique(fold_of):
             train_idx, test_idx = np.flatnonzero(fold_of != fold), np.flatnonzero(fold_of == fold)
-            reads = self._reads_texts(name)  # else ``docs`` may be empty
             member = self._fit_member(name, x[train_idx], x_title[train_idx], y[train_idx],
                                       [docs[i] for i in train_idx] if reads else [])
             parts.append(self._member_scores(name, member, x[test_idx], x_title[test_idx],

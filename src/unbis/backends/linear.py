@@ -121,6 +121,11 @@ def _label_rows(features: TfidfFeatures, vocab: Vocabulary, lang: str, fallback:
     return (features.analysed_by(get_analyzer(lang).terms) if lang in UN_LANGUAGES else features).transform(texts)
 
 
+def _filled(concepts: sp.csr_matrix) -> np.ndarray:
+    """Ids of the concepts whose row has any feature (a label with no known wording teaches nothing)."""
+    return np.flatnonzero(np.diff(sp.csr_matrix(concepts).indptr))
+
+
 def stratified_sample(y: sp.csr_matrix, size: int, seed: int) -> np.ndarray:
     """Sorted indices of ``size`` documents: up to a few random documents of every label first (so
     rare labels stay learnable), then documents drawn at random."""
@@ -179,7 +184,7 @@ class LinearBackend(FeatureBackend):
         """Whether some concepts with wording would get no row."""
         if concepts is None or not self.params.concept_weight:
             return False
-        return int(np.count_nonzero(np.diff(sp.csr_matrix(concepts).indptr))) > self._concept_rows()
+        return _filled(concepts).size > self._concept_rows()
 
     def _document_budget(self) -> int:
         return self.params.max_train_docs - self._concept_rows()
@@ -194,7 +199,7 @@ class LinearBackend(FeatureBackend):
             return x, y, None
         if concepts.shape[0] != y.shape[1]:
             raise InputError(f"linear: {concepts.shape[0]} concept rows for {y.shape[1]} labels")
-        filled = np.flatnonzero(np.diff(sp.csr_matrix(concepts).indptr))
+        filled = _filled(concepts)
         counts = np.asarray(y.sum(axis=0)).ravel()
         # Among equally seen concepts, those whose wording more of the documents use come first: a
         # wording that no document uses teaches the ridge little (abo-en, 27k YSO concepts for 2,500
