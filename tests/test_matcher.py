@@ -9,6 +9,9 @@ import pytest
 
 from unbis.backends.base import Context
 from unbis.backends.matcher.backend import Evidence, MatcherBackend
+from unbis.backends.matcher.labels import LabelIndex, compile_labels
+from unbis.backends.matcher.matching import find_occurrences
+from unbis.backends.matcher.units import text_units
 from unbis.backends.registry import get_backend_class
 from unbis.corpus.document import Document
 from unbis.corpus.readers import read_documents
@@ -235,3 +238,47 @@ def test_unknown_parameter_is_refused(unbis: Vocabulary) -> None:
 
     with pytest.raises(ParameterError):
         MatcherBackend(Context(unbis, "en"), max_gap=-1)
+
+
+def _windows_by_definition(index: LabelIndex, terms: list[str], gap: int) -> list[tuple[int, int, int]]:
+    """Gapped occurrences straight from their definition, one label and one anchor at a time: the
+    rarest part anchors; each other part's nearest occurrence (the earlier one on a tie) joins the
+    window; a window longer than the label plus ``gap``, overlapping an exact match of the label or
+    the label's previous window is dropped. (English: a part is one term.)"""
+    out = []
+    for lid, parts in enumerate(index.parts):
+        label_terms = text_units(index.text[lid], "en").terms
+        where = {p: [i for i, t in enumerate(terms) if t == term] for p, term in zip(parts, label_terms, strict=True)}
+        if not parts or not all(where.values()):
+            continue
+        n = len(label_terms)
+        exact = [i for i in range(len(terms) - n + 1) if terms[i : i + n] == label_terms]
+        anchor = min(parts, key=lambda p: len(where[p]))
+        taken_until = -1
+        for a in where[anchor]:
+            chosen = [a] + [min(where[p], key=lambda q: (abs(q - a), q)) for p in parts if p != anchor]
+            lo, hi = min(chosen), max(chosen)
+            if hi - lo + 1 > n + gap or any(f <= hi and f + n - 1 >= lo for f in exact) or lo <= taken_until:
+                continue
+            taken_until = hi
+            out.append((lid, lo, hi))
+    return sorted(out)
+
+
+def test_gapped_windows_of_all_labels_at_once_match_their_definition() -> None:
+    """The matcher finds every label's gapped windows in one set of array operations per document; on
+    random texts over a small vocabulary they must be exactly the windows of the per-label definition."""
+    words = ["trade", "fair", "agreement", "fish", "stock", "policy", "law", "sea", "zone", "report"]
+    rng = np.random.default_rng(7)
+    labels = {" ".join(rng.choice(words[:9], size=int(rng.integers(2, 4)), replace=False)) for _ in range(40)}
+    vocab = Vocabulary([Concept(f"urn:x:{i}", {"en": label}) for i, label in enumerate(sorted(labels))])
+    index = compile_labels(vocab, "en")
+    checked = 0
+    for _ in range(200):
+        text = " ".join(rng.choice(words, size=int(rng.integers(5, 60))))
+        units = text_units(text, "en")
+        for gap in (0, 2, 5):
+            found = sorted((o.label, o.first, o.last) for o in find_occurrences(index, units, gap) if not o.exact)
+            assert found == _windows_by_definition(index, units.terms, gap), (text, gap)
+            checked += len(found)
+    assert checked > 500  # the random texts exercise many windows, not only empty results

@@ -101,18 +101,15 @@ def _gapped(
         for lid in index.part_labels[pid]:
             count[lid] += 1
     gap = max_gap * 2 if index.language == "zh" else max_gap  # Chinese units are characters
-    positions: dict[int, np.ndarray] = {}
+    complete = [lid for lid, n in count.items() if n == len(index.parts[lid])]
+    windows = _label_windows(complete, part_hits, index, gap, exact_at, starts, ends, barriers)
     out: list[Occurrence] = []
     for lid, n in count.items():
         parts = index.parts[lid]
-        if n < len(parts):
-            if partial and n == len(parts) - 1 and lid not in exact_at:
-                out.extend(_partial(lid, parts, part_hits, starts, ends))
-            continue
-        for p in parts:
-            if p not in positions:
-                positions[p] = np.fromiter((f for f, _la in part_hits[p]), dtype=np.int64)
-        out.extend(_label_windows(lid, parts, positions, index, gap, exact_at, starts, ends, barriers))
+        if n == len(parts):
+            out.extend(windows.get(lid, ()))
+        elif partial and n == len(parts) - 1 and lid not in exact_at:
+            out.extend(_partial(lid, parts, part_hits, starts, ends))
     return out
 
 
@@ -135,58 +132,92 @@ def _partial(
 
 
 def _label_windows(
-    lid: int,
-    parts: tuple[int, ...],
-    positions: dict[int, np.ndarray],
+    labels: list[int],
+    part_hits: dict[int, list[tuple[int, int]]],
     index: LabelIndex,
     gap: int,
     exact_at: dict[int, list[tuple[int, int]]],
     starts: list[int] | None,
     ends: list[int] | None,
     barriers: np.ndarray | None = None,
-) -> list[Occurrence]:
-    """Occurrences of one label's parts close together: anchored on its rarest part, the nearest
-    occurrence of every other part must fall within the label's length plus ``gap`` units."""
-    limit = sum(index.part_units[p] for p in parts) + gap
-    anchor = min(parts, key=lambda p: len(positions[p]))
-    a = positions[anchor]
+) -> dict[int, list[Occurrence]]:
+    """Occurrences of each label's parts close together, for every label of ``labels`` (all of whose
+    parts occur): anchored on the label's rarest part, the nearest occurrence of every other part must
+    fall within the label's length plus ``gap`` units; windows that overlap an exact match of the label
+    or an earlier window are dropped. One set of array operations for all labels of a document (a
+    long act has hundreds of such labels; one pass per label was most of the matcher's time)."""
+    if not labels:
+        return {}
+    # Every occurrence of every part as one sorted key, part * stride + position, so that one
+    # searchsorted finds the nearest occurrence of any part near any anchor.
+    present = sorted({p for lid in labels for p in index.parts[lid]})
+    local = {p: i for i, p in enumerate(present)}
+    pos_of = [np.fromiter((f for f, _la in part_hits[p]), dtype=np.int64) for p in present]
+    stride = 2 + max(int(pos.max()) for pos in pos_of)
+    counts = np.array([pos.size for pos in pos_of], dtype=np.int64)
+    begin = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    keys = np.concatenate([i * stride + pos for i, pos in enumerate(pos_of)])
+    part_units = np.array([index.part_units[p] for p in present], dtype=np.int64)
+
+    # Rows: one per (label, occurrence of its anchor), label by label in anchor order.
+    anchors = [min(index.parts[lid], key=lambda p: counts[local[p]]) for lid in labels]
+    others = [[local[p] for p in index.parts[lid] if p != a] for lid, a in zip(labels, anchors, strict=True)]
+    anchor_local = np.array([local[a] for a in anchors], dtype=np.int64)
+    per_label = counts[anchor_local]
+    row_label = np.repeat(np.arange(len(labels)), per_label)
+    a = np.concatenate([pos_of[i] for i in anchor_local])
     lo = a.copy()
-    hi = a + (index.part_units[anchor] - 1)
-    chosen = [a]
-    for p in parts:
-        if p == anchor:
-            continue
-        pos = positions[p]
-        i = np.searchsorted(pos, a)
-        left = pos[np.maximum(i - 1, 0)]
-        right = pos[np.minimum(i, len(pos) - 1)]
-        near = np.where(np.abs(left - a) <= np.abs(right - a), left, right)
-        chosen.append(near)
-        np.minimum(lo, near, out=lo)
-        np.maximum(hi, near + (index.part_units[p] - 1), out=hi)
-    good = hi - lo + 1 <= limit
+    hi = a + part_units[anchor_local][row_label] - 1
+    limit = np.array([sum(index.part_units[p] for p in index.parts[lid]) for lid in labels], dtype=np.int64) + gap
+    n_other = np.array([len(o) for o in others], dtype=np.int64)
+    chosen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # per slot: rows with it, its part, place
+    for slot in range(int(n_other.max(initial=0))):
+        has = np.flatnonzero(n_other[row_label] > slot)
+        part = np.array([o[slot] if len(o) > slot else -1 for o in others], dtype=np.int64)[row_label[has]]
+        i = np.searchsorted(keys, part * stride + a[has]) - begin[part]
+        last = counts[part] - 1
+        left = keys[begin[part] + np.maximum(i - 1, 0)] - part * stride
+        right = keys[begin[part] + np.minimum(i, last)] - part * stride
+        near = np.where(np.abs(left - a[has]) <= np.abs(right - a[has]), left, right)
+        chosen.append((has, part, near))
+        lo[has] = np.minimum(lo[has], near)
+        hi[has] = np.maximum(hi[has], near + part_units[part] - 1)
+    good = hi - lo + 1 <= limit[row_label]
     if barriers is not None:  # no punctuation inside the window
         good &= barriers[hi + 1] == barriers[lo]
-    if lid in exact_at:  # drop windows overlapping an exact match of the label: it already counts there
-        ex_first = np.asarray(sorted(f for f, _la in exact_at[lid]), dtype=np.int64)
-        k = np.searchsorted(ex_first, hi, side="right") - 1
-        length = int(index.n_units[lid])
-        good &= ~((k >= 0) & (ex_first[np.maximum(k, 0)] + length - 1 >= lo))
+    with_exact = [j for j, lid in enumerate(labels) if lid in exact_at]
+    if with_exact:  # drop windows overlapping an exact match of the label: it already counts there
+        ex = np.sort(np.concatenate([j * stride + np.fromiter((f for f, _la in exact_at[labels[j]]), dtype=np.int64)
+                                     for j in with_exact]))
+        k = np.searchsorted(ex, row_label * stride + hi, side="right") - 1
+        same = (k >= 0) & (ex[np.maximum(k, 0)] // stride == row_label)
+        ex_first = ex[np.maximum(k, 0)] % stride
+        length = index.n_units[np.asarray(labels, dtype=np.int64)].astype(np.int64)[row_label]
+        good &= ~(same & (ex_first + length - 1 >= lo))
     ok = np.flatnonzero(good)
-    out: list[Occurrence] = []
+    out: dict[int, list[Occurrence]] = {}
+    with_spans = starts is not None and ends is not None
+    if with_spans:
+        place = np.full((len(chosen) + 1, a.size), -1, dtype=np.int64)
+        place[0] = a
+        width = np.zeros((len(chosen) + 1, a.size), dtype=np.int64)
+        width[0] = part_units[anchor_local][row_label]
+        for slot, (has, part, near) in enumerate(chosen):
+            place[slot + 1, has] = near
+            width[slot + 1, has] = part_units[part]
     taken_until = -1
-    lengths = [index.part_units[p] for p in parts]
-    anchor_first = [i for i, p in enumerate(parts) if p == anchor][0]
-    order = [anchor_first] + [i for i in range(len(parts)) if i != anchor_first]
-    for j in ok.tolist():
-        first, last = int(lo[j]), int(hi[j])
+    current = -1
+    for r in ok.tolist():
+        j = int(row_label[r])
+        if j != current:
+            current, taken_until = j, -1
+        first, last_unit = int(lo[r]), int(hi[r])
         if first <= taken_until:
             continue  # overlaps the previous window
-        taken_until = last
+        taken_until = last_unit
         spans: tuple[tuple[int, int], ...] = ()
-        if starts is not None and ends is not None:
-            spans = tuple(sorted({
-                (starts[int(c[j])], ends[int(c[j]) + lengths[k] - 1]) for c, k in zip(chosen, order, strict=True)
-            }))
-        out.append(Occurrence(lid, first, last, False, False, spans))
+        if with_spans:
+            spans = tuple(sorted({(starts[int(c)], ends[int(c + w) - 1])  # type: ignore[index]
+                                  for c, w in zip(place[:, r], width[:, r], strict=True) if c >= 0}))
+        out.setdefault(labels[j], []).append(Occurrence(labels[j], first, last_unit, False, False, spans))
     return out
