@@ -2,6 +2,7 @@
 RSS, then indexing throughput; print the figures, save them as JSON and draw the cost curve as a PNG.
 
     python benchmarks/scale.py --data ../shared/data --sizes 10000 50000 200000
+    python benchmarks/scale.py --data ../shared/data --sizes 200000 --index-only   # indexing again only
 
 TIMING-ONLY CORPORA. The corpora are built from the real English texts in the development data
 (EUR-Lex acts, Security Council resolutions, theses, UNGA paragraphs), cut into ~5 KB documents; each
@@ -216,6 +217,8 @@ def main() -> None:
     parser.add_argument("--index-docs", type=int, default=2000, help="documents for indexing throughput")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="worker counts for indexing")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per training run")
+    parser.add_argument("--index-only", action="store_true",
+                        help="re-measure indexing with the projects an earlier run trained (keeps its train figures)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -231,7 +234,13 @@ def main() -> None:
         print(f"[{n}] corpus {corpus} ({corpus.stat().st_size / 2**20:.0f} MiB, built/cached in "
               f"{time.perf_counter() - t0:.0f} s)", flush=True)
         project = args.work / f"project-{n}"
-        train = run_child(TRAIN_CHILD, [str(project), str(corpus), args.backend], args.timeout)
+        if args.index_only:
+            before = [r["train"] for r in earlier if r["docs"] == n]
+            if not before or not project.is_dir():
+                sys.exit(f"--index-only: no earlier training of {n} documents in {saved} and {project}")
+            train = before[0]
+        else:
+            train = run_child(TRAIN_CHILD, [str(project), str(corpus), args.backend], args.timeout)
         print(f"[{n}] train: {json.dumps(train)}", flush=True)
         row: dict[str, Any] = {"docs": n, "train": train, "index": {}}
         if "error" not in train:
