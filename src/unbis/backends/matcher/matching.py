@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from itertools import accumulate
 from typing import NamedTuple
 
@@ -131,6 +132,60 @@ def _partial(
     ]
 
 
+class _PartTable(NamedTuple):
+    """Every occurrence of the parts in play as one sorted key, local part * stride + position, so
+    that one searchsorted finds the nearest occurrence of any part near any anchor."""
+
+    local: dict[int, int]  # part id -> its row here
+    positions: list[np.ndarray]  # per row: first units of the part's occurrences, sorted
+    counts: np.ndarray
+    begin: np.ndarray  # per row: where its keys start
+    keys: np.ndarray
+    units: np.ndarray  # per row: the part's length in units
+    stride: int
+
+    def nearest(self, part: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """For each (part row, unit) pair, the part's occurrence nearest ``at`` (the earlier on a tie)."""
+        i = np.searchsorted(self.keys, part * self.stride + at) - self.begin[part]
+        left = self.keys[self.begin[part] + np.maximum(i - 1, 0)] - part * self.stride
+        right = self.keys[self.begin[part] + np.minimum(i, self.counts[part] - 1)] - part * self.stride
+        return np.where(np.abs(left - at) <= np.abs(right - at), left, right)
+
+
+def _part_table(parts: Iterable[int], part_hits: dict[int, list[tuple[int, int]]], index: LabelIndex) -> _PartTable:
+    present = sorted(set(parts))
+    positions = [np.fromiter((f for f, _la in part_hits[p]), dtype=np.int64) for p in present]
+    stride = 2 + max(int(pos.max()) for pos in positions)
+    counts = np.array([pos.size for pos in positions], dtype=np.int64)
+    return _PartTable(
+        local={p: i for i, p in enumerate(present)},
+        positions=positions,
+        counts=counts,
+        begin=np.concatenate(([0], np.cumsum(counts)[:-1])),
+        keys=np.concatenate([i * stride + pos for i, pos in enumerate(positions)]),
+        units=np.array([index.part_units[p] for p in present], dtype=np.int64),
+        stride=stride,
+    )
+
+
+def _overlaps_exact(
+    labels: list[int], row_label: np.ndarray, lo: np.ndarray, hi: np.ndarray, index: LabelIndex,
+    exact_at: dict[int, list[tuple[int, int]]], stride: int,
+) -> np.ndarray:
+    """Per window row: whether it overlaps an exact match of its own label (keys label * stride + first
+    unit of the match, so one searchsorted finds each window's last match starting at or before it)."""
+    with_exact = [j for j, lid in enumerate(labels) if lid in exact_at]
+    if not with_exact:
+        return np.zeros(row_label.size, dtype=bool)
+    ex = np.sort(np.concatenate([j * stride + np.fromiter((f for f, _la in exact_at[labels[j]]), dtype=np.int64)
+                                 for j in with_exact]))
+    before = np.searchsorted(ex, row_label * stride + hi, side="right") - 1
+    k = np.maximum(before, 0)
+    same_label = (before >= 0) & (ex[k] // stride == row_label)
+    length = index.n_units[np.asarray(labels, dtype=np.int64)].astype(np.int64)[row_label]
+    return same_label & (ex[k] % stride + length - 1 >= lo)
+
+
 def _label_windows(
     labels: list[int],
     part_hits: dict[int, list[tuple[int, int]]],
@@ -148,76 +203,53 @@ def _label_windows(
     long act has hundreds of such labels; one pass per label was most of the matcher's time)."""
     if not labels:
         return {}
-    # Every occurrence of every part as one sorted key, part * stride + position, so that one
-    # searchsorted finds the nearest occurrence of any part near any anchor.
-    present = sorted({p for lid in labels for p in index.parts[lid]})
-    local = {p: i for i, p in enumerate(present)}
-    pos_of = [np.fromiter((f for f, _la in part_hits[p]), dtype=np.int64) for p in present]
-    stride = 2 + max(int(pos.max()) for pos in pos_of)
-    counts = np.array([pos.size for pos in pos_of], dtype=np.int64)
-    begin = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    keys = np.concatenate([i * stride + pos for i, pos in enumerate(pos_of)])
-    part_units = np.array([index.part_units[p] for p in present], dtype=np.int64)
-
+    table = _part_table((p for lid in labels for p in index.parts[lid]), part_hits, index)
     # Rows: one per (label, occurrence of its anchor), label by label in anchor order.
-    anchors = [min(index.parts[lid], key=lambda p: counts[local[p]]) for lid in labels]
-    others = [[local[p] for p in index.parts[lid] if p != a] for lid, a in zip(labels, anchors, strict=True)]
-    anchor_local = np.array([local[a] for a in anchors], dtype=np.int64)
-    per_label = counts[anchor_local]
-    row_label = np.repeat(np.arange(len(labels)), per_label)
-    a = np.concatenate([pos_of[i] for i in anchor_local])
-    lo = a.copy()
-    hi = a + part_units[anchor_local][row_label] - 1
+    anchors = [table.local[min(index.parts[lid], key=lambda p: table.counts[table.local[p]])] for lid in labels]
+    others = [[table.local[p] for p in index.parts[lid]] for lid in labels]
+    for o, anchor in zip(others, anchors, strict=True):
+        o.remove(anchor)
+    row_label = np.repeat(np.arange(len(labels)), table.counts[anchors])
+    a = np.concatenate([table.positions[i] for i in anchors])
+    # places[s] / widths[s]: the unit and length of each row's s-th part (the anchor first; -1: none)
+    places = np.full((1 + max(len(o) for o in others), a.size), -1, dtype=np.int64)
+    widths = np.zeros_like(places)
+    places[0], widths[0] = a, table.units[anchors][row_label]
+    for slot in range(1, places.shape[0]):
+        has = np.flatnonzero(np.array([len(o) >= slot for o in others])[row_label])
+        part = np.array([o[slot - 1] if len(o) >= slot else 0 for o in others], dtype=np.int64)[row_label[has]]
+        places[slot, has] = table.nearest(part, a[has])
+        widths[slot, has] = table.units[part]
+    lo = np.where(places >= 0, places, np.iinfo(np.int64).max).min(axis=0)
+    hi = (places + widths - 1).max(axis=0)
     limit = np.array([sum(index.part_units[p] for p in index.parts[lid]) for lid in labels], dtype=np.int64) + gap
-    n_other = np.array([len(o) for o in others], dtype=np.int64)
-    chosen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # per slot: rows with it, its part, place
-    for slot in range(int(n_other.max(initial=0))):
-        has = np.flatnonzero(n_other[row_label] > slot)
-        part = np.array([o[slot] if len(o) > slot else -1 for o in others], dtype=np.int64)[row_label[has]]
-        i = np.searchsorted(keys, part * stride + a[has]) - begin[part]
-        last = counts[part] - 1
-        left = keys[begin[part] + np.maximum(i - 1, 0)] - part * stride
-        right = keys[begin[part] + np.minimum(i, last)] - part * stride
-        near = np.where(np.abs(left - a[has]) <= np.abs(right - a[has]), left, right)
-        chosen.append((has, part, near))
-        lo[has] = np.minimum(lo[has], near)
-        hi[has] = np.maximum(hi[has], near + part_units[part] - 1)
     good = hi - lo + 1 <= limit[row_label]
     if barriers is not None:  # no punctuation inside the window
         good &= barriers[hi + 1] == barriers[lo]
-    with_exact = [j for j, lid in enumerate(labels) if lid in exact_at]
-    if with_exact:  # drop windows overlapping an exact match of the label: it already counts there
-        ex = np.sort(np.concatenate([j * stride + np.fromiter((f for f, _la in exact_at[labels[j]]), dtype=np.int64)
-                                     for j in with_exact]))
-        k = np.searchsorted(ex, row_label * stride + hi, side="right") - 1
-        same = (k >= 0) & (ex[np.maximum(k, 0)] // stride == row_label)
-        ex_first = ex[np.maximum(k, 0)] % stride
-        length = index.n_units[np.asarray(labels, dtype=np.int64)].astype(np.int64)[row_label]
-        good &= ~(same & (ex_first + length - 1 >= lo))
-    ok = np.flatnonzero(good)
+    # A window overlapping an exact match of its label adds nothing: the exact match counts there.
+    good &= ~_overlaps_exact(labels, row_label, lo, hi, index, exact_at, table.stride)
+    return _take_windows(labels, np.flatnonzero(good), row_label, lo, hi, places, widths, starts, ends)
+
+
+def _take_windows(
+    labels: list[int], rows: np.ndarray, row_label: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+    places: np.ndarray, widths: np.ndarray, starts: list[int] | None, ends: list[int] | None,
+) -> dict[int, list[Occurrence]]:
+    """The candidate windows ``rows`` (in label, then anchor order) as occurrences, each label's
+    windows taken left to right and skipping those that overlap the one taken before."""
     out: dict[int, list[Occurrence]] = {}
-    with_spans = starts is not None and ends is not None
-    if with_spans:
-        place = np.full((len(chosen) + 1, a.size), -1, dtype=np.int64)
-        place[0] = a
-        width = np.zeros((len(chosen) + 1, a.size), dtype=np.int64)
-        width[0] = part_units[anchor_local][row_label]
-        for slot, (has, part, near) in enumerate(chosen):
-            place[slot + 1, has] = near
-            width[slot + 1, has] = part_units[part]
-    taken_until = -1
-    current = -1
-    for r in ok.tolist():
+    taken_until = current = -1
+    for r in rows.tolist():
         j = int(row_label[r])
         if j != current:
             current, taken_until = j, -1
-        first, last_unit = int(lo[r]), int(hi[r])
+        first, last = int(lo[r]), int(hi[r])
         if first <= taken_until:
-            continue  # overlaps the previous window
-        taken_until = last_unit
+            continue
+        taken_until = last
         spans: tuple[tuple[int, int], ...] = ()
-        if with_spans:
-            spans = tuple(sorted({(starts[int(c)], ends[int(c + w) - 1])  # type: ignore[index]
-                                  for c, w in zip(place[:, r], width[:, r], strict=True) if c >= 0}))
-        out.setdefault(labels[j], []).append(Occurrence(labels[j], first, last_unit, False, False, spans))
+        if starts is not None and ends is not None:
+            spans = tuple(sorted({(starts[int(c)], ends[int(c + w) - 1])
+                                  for c, w in zip(places[:, r], widths[:, r], strict=True) if c >= 0}))
+        out.setdefault(labels[j], []).append(Occurrence(labels[j], first, last, False, False, spans))
     return out
