@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from unbis import __version__
 from unbis.analysis import detect_language
 from unbis.api import schemas
-from unbis.api.app import ServerState, state
+from unbis.api.state import ServerState, state
 from unbis.api.views import annif_project, check_label_language, vocab_info
 from unbis.errors import InputError
 

@@ -7,7 +7,6 @@ Every error a client can cause becomes a problem-details JSON with a 4xx status,
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from unbis import __version__
+from unbis.api import annif, rich, web
 from unbis.api.documents import UnsupportedFileType
 from unbis.api.registry import ProjectRegistry, ProjectUnavailable
+from unbis.api.state import WEB_DIR, ServerState
 from unbis.errors import (
     IncompatibleModelError,
     NotFittedError,
@@ -36,15 +37,6 @@ logger = logging.getLogger("unbis.api")
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 DEFAULT_MAX_BATCH = 32
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
-
-
-@dataclass
-class ServerState:
-    registry: ProjectRegistry
-    feedback: FeedbackStore
-    max_body: int
-    max_batch: int
 
 
 def problem(status: int, detail: str) -> JSONResponse:
@@ -158,8 +150,6 @@ def create_app(
 ) -> FastAPI:
     """The application. ``projects_dir`` holds trained projects (the bundled UNBIS one is always there);
     ``feedback_db`` defaults to ``default_db_path()``."""
-    from unbis.api import annif, rich, web
-
     app = FastAPI(
         title="UNBIS Indexer",
         version=__version__,
@@ -192,8 +182,3 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def state(request: Request) -> ServerState:
-    """FastAPI dependency: the server's registry, feedback store and limits."""
-    return request.app.state.unbis  # type: ignore[no-any-return]

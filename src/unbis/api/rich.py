@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from unbis.analysis import UN_LANGUAGES, detect_language
 from unbis.api import schemas
 from unbis.api.annif import ERRORS
-from unbis.api.app import ServerState, state
 from unbis.api.documents import extract_text
 from unbis.api.evidence import evidence_for
 from unbis.api.search import LabelIndex
+from unbis.api.state import ServerState, state
 from unbis.api.views import check_label_language, concept, paths, project_detail
 from unbis.errors import InputError
 

@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from unbis import __version__
-from unbis.api.app import WEB_DIR, ServerState, state
 from unbis.api.registry import BUNDLED_ID
+from unbis.api.state import WEB_DIR, ServerState, state
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
