@@ -4,6 +4,7 @@ untrained use, the learned ensemble against its members, and optimize."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,14 @@ import scipy.sparse as sp
 
 from unbis.analysis import UN_LANGUAGES, get_analyzer
 from unbis.backends import Context, backend_names, get_backend_class
-from unbis.backends.features import label_matrix, make_features
+from unbis.backends.feature_backend import make_features
 from unbis.corpus.document import Document
+from unbis.corpus.labelled import label_matrix
 from unbis.corpus.readers import read_documents
 from unbis.errors import IncompatibleModelError, InputError, NotFittedError, ParameterError
 from unbis.evaluation import evaluate, gold_matrix
+from unbis.learning.tfidf import TfidfFeatures
+from unbis.pipeline.candidate_features import CandidateFeatures
 from unbis.vocab.loaders import load_vocabulary
 from unbis.vocab.subject_index import Vocabulary
 
@@ -109,7 +113,7 @@ def test_ensemble_members_take_their_own_parameters(vocab: Vocabulary, docs: lis
 
 def test_averaged_rankers_round_trip(vocab: Vocabulary, docs: list[Document], tmp_path: Path) -> None:
     ensemble = _make("ensemble", vocab, members="linear,knn", rankers=2).fit(docs[:90])
-    assert len(ensemble.rankers_) == 2
+    assert len(ensemble.ranker_.boosters_) == 2
     assert ensemble.params_dict()["knn.k"] == 25  # the ensemble's own default for its knn member
     ensemble.save(tmp_path)
     assert (tmp_path / "ranker-1.txt").is_file()
@@ -150,7 +154,7 @@ def test_thesaurus_rows_of_a_multilingual_project_hold_every_un_language() -> No
     vocab = load_vocabulary("unbis")
     rights = next(cid for cid in vocab.search("HUMAN RIGHTS", "en") if vocab.label(cid, "en") == "HUMAN RIGHTS")
     auto = get_backend_class("linear_thesaurus")(Context(vocab, "auto"), min_df=1)
-    features = make_features(auto, auto.params)
+    features = make_features(auto.context, auto.params)
     features.fit_transform(texts)
     index = features.vocabulary_
     assert index is not None
@@ -192,13 +196,13 @@ def test_thesaurus_rows_are_bounded_and_favour_the_least_seen_concepts(vocab: Vo
     assert sorted(columns[ys[3:].indices].tolist()) == [1, 2, 3, 5]
     np.testing.assert_allclose(ys[3:].data, 2.0)  # sqrt of the weight, as a sample weight of 4
     np.testing.assert_allclose(abs(xs[3:]).sum(axis=1), 2.0)
-    member.fit_matrix(x, y, sp.csr_matrix(concepts))
+    member.fit_matrix(x, y, sp.csr_matrix(concepts), features=TfidfFeatures(str.split))
     assert member.columns_ is not None and member.columns_.tolist() == [1, 2, 3, 5]
     scores = member.rank_matrix(sp.csr_matrix(np.ones((2, 5), dtype=np.float32)))
     assert scores.shape == (2, n) and scores.nnz > 0 and scores[:, 0].nnz == 0
     member.save_matrix_model(tmp_path)
-    loaded = get_backend_class("linear")(Context(vocab, "en"), concept_weight=4.0, max_train_docs=8)
-    loaded.load_matrix_model(tmp_path)
+    loaded = get_backend_class("linear").load_matrix_model(
+        tmp_path, Context(vocab, "en"), {"concept_weight": 4.0, "max_train_docs": 8}, member.features_)
     assert (loaded.rank_matrix(sp.csr_matrix(np.ones((2, 5), dtype=np.float32))) != scores).nnz == 0
     # Capped, which concepts get rows follows label counts, which a held-out document's own labels
     # would shift: no direct out-of-fold scores (the ensemble then refits per fold).
@@ -236,7 +240,8 @@ def test_ensemble_objectives_rank_well(objective: str, vocab: Vocabulary, docs: 
 
 def test_ensemble_proposes_labels_the_matcher_finds(vocab: Vocabulary, docs: list[Document], tmp_path: Path) -> None:
     """A label written verbatim in the text is a candidate even when no scoring member proposes it,
-    and the matcher's evidence survives save/load (the matcher itself is rebuilt, not saved)."""
+    and the matcher's evidence survives save/load (saved as a member; rebuilt from the vocabulary for a
+    project saved before evidence members were kept)."""
     ensemble = _make("ensemble", vocab, members="knn,matcher", candidates=1).fit(docs[:150])
     cid = vocab.resolve("SDG 17")
     assert cid is not None
@@ -246,9 +251,12 @@ def test_ensemble_proposes_labels_the_matcher_finds(vocab: Vocabulary, docs: lis
     knn_only = _make("ensemble", vocab, members="knn", candidates=1).fit(docs[:150])
     assert knn_only.suggest_batch([text]).nnz <= 1
     ensemble.save(tmp_path)
-    assert not (tmp_path / "member-matcher").exists()
+    assert (tmp_path / "member-matcher").is_dir()
     loaded = type(ensemble).load(tmp_path, Context(vocab, "en"), ensemble.params_dict())
     assert (loaded.suggest_batch([text]) != with_label).nnz == 0
+    shutil.rmtree(tmp_path / "member-matcher")
+    rebuilt = type(ensemble).load(tmp_path, Context(vocab, "en"), ensemble.params_dict())
+    assert (rebuilt.suggest_batch([text]) != with_label).nnz == 0
 
 
 def test_ensemble_training_statistics_come_from_other_folds(vocab: Vocabulary) -> None:
@@ -262,7 +270,9 @@ def test_ensemble_training_statistics_come_from_other_folds(vocab: Vocabulary) -
     matched = sp.csr_matrix(np.array([[1, 0], [1, 0], [0, 0], [1, 1]], dtype=np.float32))
     fold_of = np.array([0, 0, 1, 1])
     rows, cols = np.array([0, 2, 3]), np.array([0, 0, 1])
-    count, n_docs, df, hit = ensemble._statistics(rows, cols, [matched], (fold_of, y))
+    stats = CandidateFeatures(ensemble.context, ensemble.params.candidates)
+    count, n_docs = stats._label_statistics(rows, cols, (fold_of, y))
+    df, hit = stats._evidence_statistics("matcher", matched, rows, cols, (fold_of, y))
     assert count.tolist() == [1, 2, 1]  # doc 0 sees docs 2-3; doc 2 sees docs 0-1; doc 3 sees docs 0-1
     assert n_docs.tolist() == [2, 2, 2]
     assert df.tolist() == [1, 2, 0] and hit.tolist() == [0, 2, 0]
@@ -279,9 +289,9 @@ def test_ensemble_title_zone_features(vocab: Vocabulary, docs: list[Document], t
     ensemble = _make("ensemble", vocab, members="linear,knn", title_chars=200).fit(docs[:90])
     texts = [d.text for d in docs[200:203]]
     x = ensemble.features_.transform(texts)
-    x_title = ensemble.features_.transform(ensemble._title_texts(texts))
-    assert ensemble._member_input("knn", x, x_title) is x
-    both = ensemble._member_input("linear", x, x_title)
+    x_title = ensemble.features_.transform([t[:200] for t in texts])
+    assert ensemble.members.input("knn", x, x_title) is x
+    both = ensemble.members.input("linear", x, x_title)
     assert both.shape == (3, 2 * x.shape[1])
     assert np.allclose(np.sqrt(both.multiply(both).sum(axis=1)), 1.0)
     assert ensemble.members_["linear"].train_x_.shape[1] == both.shape[1]

@@ -10,8 +10,10 @@ import pytest
 import scipy.sparse as sp
 
 from unbis.backends import Context, get_backend_class
-from unbis.backends.features import FeatureBackend, TfidfFeatures, label_matrix, make_features
+from unbis.backends.feature_backend import FeatureBackend, make_features
+from unbis.corpus.labelled import label_matrix
 from unbis.corpus.readers import read_documents
+from unbis.learning.tfidf import TfidfFeatures
 from unbis.vocab.loaders import load_vocabulary
 
 DATA = Path(__file__).parent / "data" / "backends"
@@ -26,7 +28,7 @@ def problem() -> tuple[Context, TfidfFeatures, sp.csr_matrix, sp.csr_matrix]:
     docs = [d for d in read_documents([DATA / "sdg"], vocab, language="en") if d.subjects][-90:]
     ctx = Context(vocab, "en")
     backend = get_backend_class("linear")(ctx)
-    features = make_features(backend, backend.params)
+    features = make_features(backend.context, backend.params)
     x = features.fit_transform([d.text for d in docs])
     return ctx, features, x, label_matrix(docs, len(vocab))
 

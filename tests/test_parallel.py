@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from unbis.analysis import get_analyzer
-from unbis.backends import features
-from unbis.backends.features import TfidfFeatures
+from unbis.learning import tfidf as features
+from unbis.learning.tfidf import TfidfFeatures
 from unbis.parallel import parallel_imap, parallel_map
 
 DATA = Path(__file__).parent / "data"

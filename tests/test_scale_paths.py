@@ -12,11 +12,15 @@ import scipy.sparse as sp
 from unbis.analysis import get_analyzer
 from unbis.backends import Context, get_backend_class
 from unbis.backends.ensemble import EnsembleBackend
-from unbis.backends.features import LabelledDocuments, TfidfFeatures, label_matrix, top_k_sparse
 from unbis.backends.knn import KnnBackend
-from unbis.backends.linear import LinearBackend, stratified_sample
+from unbis.backends.linear import LinearBackend
 from unbis.corpus.document import Document
+from unbis.corpus.labelled import LabelledDocuments, label_matrix
 from unbis.corpus.readers import read_documents
+from unbis.learning.sampling import stratified_sample
+from unbis.learning.sparse import top_k_sparse
+from unbis.learning.tfidf import TfidfFeatures
+from unbis.pipeline.members import Members
 from unbis.vocab.loaders import load_vocabulary
 from unbis.vocab.subject_index import Vocabulary
 
@@ -74,10 +78,10 @@ def test_ensemble_ranker_learns_from_a_bounded_sample(vocab: Vocabulary, docs: l
     ctx = Context(vocab, "en")
     ens = EnsembleBackend(ctx, members="linear,knn", folds=3, rounds=20, ranker_docs=60)
     ens.fit(docs[:150])
-    assert ens.rankers_[0].num_trees() > 0
+    assert ens.ranker_.boosters_[0].num_trees() > 0
     assert ens._ranker_sample(150).size == 60 and ens._ranker_sample(50).size == 50
     assert ens.members_["knn"].train_x_.shape[0] == 150  # final members see every document
-    assert ens.n_train_ == 150
+    assert ens.candidate_features_.n_train_ == 150
     out = ens.suggest_batch([d.text for d in docs[200:210]])
     assert out.shape == (10, len(vocab)) and out.nnz > 0
 
@@ -147,10 +151,10 @@ def test_ensemble_analyses_opening_zones_only_where_used(
     ctx = Context(vocab, "en")
     params = {"members": "linear,knn", "folds": 3, "rounds": 20, "ranker_docs": 50, "linear.max_train_docs": 60}
     lean = EnsembleBackend(ctx, **params)
-    zoned = lean._title_rows(label_matrix(docs, len(vocab)), np.isin(np.arange(len(docs)), np.arange(50)))
+    zoned = lean.members.zoned_rows(label_matrix(docs, len(vocab)), np.isin(np.arange(len(docs)), np.arange(50)))
     assert 60 <= zoned.sum() <= 110 < len(docs)  # the two samples, not the corpus
     lean.fit(docs)
-    monkeypatch.setattr(EnsembleBackend, "_title_rows", lambda self, y, in_sample: np.ones(y.shape[0], dtype=bool))
+    monkeypatch.setattr(Members, "zoned_rows", lambda self, y, in_sample: np.ones(y.shape[0], dtype=bool))
     full = EnsembleBackend(ctx, **params).fit(docs)
     texts = [d.text for d in docs[:40]]
     a, b = lean.suggest_batch(texts), full.suggest_batch(texts)

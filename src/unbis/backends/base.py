@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -57,12 +56,39 @@ class Backend(ABC):
 
     ``suggest_batch`` returns a CSR matrix (documents x vocabulary size) of scores in [0, 1];
     evaluation consumes it directly.
+
+    As a member of the default pipeline (``ensemble``), a backend declares what it gives through two
+    class attributes, never through its name:
+
+    * ``member_scores``: its scores (``suggest_batch``, or ``rank_matrix`` for tf-idf backends) propose
+      candidates and become ranker features. Such a member is fitted out of fold: once per fold, or in
+      one fit when it can score held-out rows itself (``FeatureBackend.fit_out_of_fold``).
+    * ``member_evidence``: it describes each (document, concept) pair it finds with the columns
+      ``evidence_columns()``, from ``evidence_rows(text)``; every pair it finds is a candidate. An
+      evidence member is used as fitted without documents (``fit([])``): its evidence must not depend
+      on the training corpus, so it needs no out-of-fold protocol, and the pipeline learns from its
+      rows how often what it finds is assigned.
+
+    Parameters
+    ----------
+    context : the vocabulary and the project language.
+    params : an instance of ``Params``, or None for its defaults; ``overrides`` replace single fields
+        (strings from the command line are typed and validated by ``Params``).
+
+    Attributes
+    ----------
+    fitted_ : bool
+        Set by ``fit`` (and by loading a saved model): suggesting before is a ``NotFittedError``.
     """
 
     name: ClassVar[str]
     Params: ClassVar[type] = NoParams
     #: Whether ``fit`` needs labelled documents (the matcher does not).
     requires_training: ClassVar[bool] = True
+    #: As a pipeline member, whether its scores are candidates and ranker features.
+    member_scores: ClassVar[bool] = True
+    #: As a pipeline member, whether it gives evidence rows (``evidence_columns`` / ``evidence_rows``).
+    member_evidence: ClassVar[bool] = False
 
     def __init__(self, context: Context, params: Any = None, **overrides: Any) -> None:
         self.context = context
@@ -105,6 +131,16 @@ class Backend(ABC):
     def params_dict(self) -> dict[str, Any]:
         return params_to_dict(self.params)
 
+    # -- as an evidence member of a pipeline ---------------------------------------------------------
+    def evidence_columns(self) -> tuple[str, ...]:
+        """The names of the evidence columns, in order (saved with a pipeline: a ranker learnt on other
+        columns must not read these)."""
+        raise NotImplementedError(f"backend {self.name!r} gives no evidence rows")
+
+    def evidence_rows(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The concept ids found in ``text`` and one row of ``evidence_columns()`` values for each."""
+        raise NotImplementedError(f"backend {self.name!r} gives no evidence rows")
+
     # -- hooks -------------------------------------------------------------------------------
     @abstractmethod
     def _fit(self, documents: Iterable[Document]) -> None: ...
@@ -117,29 +153,3 @@ class Backend(ABC):
 
     @abstractmethod
     def _load(self, directory: Path) -> None: ...
-
-
-def save_arrays(path: Path, **arrays: np.ndarray) -> None:
-    np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy stubs mistype **kwds
-
-
-def load_arrays(path: Path, mmap: bool = False) -> dict[str, np.ndarray]:
-    """Load an ``.npz`` safely (no pickle)."""
-    with np.load(path, allow_pickle=False, mmap_mode="r" if mmap else None) as data:
-        return {k: data[k] for k in data.files}
-
-
-def save_sparse(path: Path, matrix: sp.spmatrix) -> None:
-    sp.save_npz(path, sp.csr_matrix(matrix), compressed=False)
-
-
-def load_sparse(path: Path) -> sp.csr_matrix:
-    return sp.csr_matrix(sp.load_npz(path))
-
-
-def save_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-def load_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))

@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from unbis.backends.base import load_sparse, save_sparse
-from unbis.backends.features import FeatureBackend, FeatureParams, in_row_blocks, strongest_per_row, top_k_sparse
+from unbis.backends.feature_backend import FeatureBackend
 from unbis.backends.params import check
+from unbis.learning.sparse import in_row_blocks, strongest_per_row, top_k_sparse
+from unbis.learning.tfidf import FeatureParams
+from unbis.persistence import load_sparse, save_sparse
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class KnnBackend(FeatureBackend):
         """The training documents' feature rows (a view)."""
         return self.train_xt_.T
 
-    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None = None) -> None:
+    def _fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None) -> None:
         self.train_xt_ = sp.csr_matrix(sp.csr_matrix(x, dtype=np.float32).T)
         self.train_y_ = sp.csr_matrix(y, dtype=np.float32)
 
@@ -65,12 +67,12 @@ class KnnBackend(FeatureBackend):
             x = strongest_per_row(sp.csr_matrix(x), p.query_terms)
         return in_row_blocks(x, self._score_block, _block_rows(n_train))
 
-    def fit_out_of_fold(
-        self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray, concepts: sp.csr_matrix | None = None,
+    def _fit_out_of_fold(
+        self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray, concepts: sp.csr_matrix | None,
     ) -> sp.csr_matrix | None:
         """Every document's votes from the documents of other folds (leave-one-out when each document is
         its own fold): the same search as scoring, with same-fold neighbours masked out."""
-        self.fit_matrix(x, y)
+        self._fit_matrix(x, y, None)
         block = _block_rows(x.shape[0])
         out = []
         for lo in range(0, x.shape[0], block):
@@ -90,10 +92,10 @@ class KnnBackend(FeatureBackend):
         votes = sp.diags(1.0 / totals) @ sims @ self.train_y_
         return top_k_sparse(np.clip(votes.toarray(), 0.0, 1.0), self.params.top_k)
 
-    def save_matrix_model(self, directory: Path) -> None:
+    def _save_matrix(self, directory: Path) -> None:
         save_sparse(directory / "knn-train-x.npz", self.train_x_)
         save_sparse(directory / "knn-train-y.npz", self.train_y_)
 
-    def load_matrix_model(self, directory: Path) -> None:
+    def _load_matrix(self, directory: Path) -> None:
         self.train_xt_ = sp.csr_matrix(load_sparse(directory / "knn-train-x.npz").T)
         self.train_y_ = load_sparse(directory / "knn-train-y.npz")

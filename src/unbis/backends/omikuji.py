@@ -15,9 +15,10 @@ import numpy as np
 import omikuji
 import scipy.sparse as sp
 
-from unbis.backends.features import FeatureBackend, FeatureParams
+from unbis.backends.feature_backend import FeatureBackend
 from unbis.backends.params import check
 from unbis.errors import InputError
+from unbis.learning.tfidf import FeatureParams
 
 #: Settings as documented by omikuji and used by Annif: Parabel = balanced 2-way trees;
 #: Bonsai = shallow, wide, unbalanced trees.
@@ -72,7 +73,7 @@ class OmikujiBackend(FeatureBackend):
 
     model_: Any
 
-    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None = None) -> None:
+    def _fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None) -> None:
         p: OmikujiParams = self.params
         rows = [i for i in range(x.shape[0]) if y.indptr[i + 1] > y.indptr[i] and x.indptr[i + 1] > x.indptr[i]]
         if not rows:
@@ -114,8 +115,8 @@ class OmikujiBackend(FeatureBackend):
         return sp.csr_matrix((np.clip(np.array(vals, dtype=np.float32), 0, 1), (rows, cols)),
                              shape=(x.shape[0], n_labels))
 
-    def save_matrix_model(self, directory: Path) -> None:
+    def _save_matrix(self, directory: Path) -> None:
         self.model_.save(str(directory / "omikuji-model"))
 
-    def load_matrix_model(self, directory: Path) -> None:
+    def _load_matrix(self, directory: Path) -> None:
         self.model_ = omikuji.Model.load(str(directory / "omikuji-model"))

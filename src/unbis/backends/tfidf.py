@@ -9,9 +9,11 @@ from pathlib import Path
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from unbis.backends.base import load_sparse, save_sparse
-from unbis.backends.features import FeatureBackend, FeatureParams, in_row_blocks, top_k_sparse
+from unbis.backends.feature_backend import FeatureBackend
 from unbis.backends.params import check
+from unbis.learning.sparse import in_row_blocks, top_k_sparse
+from unbis.learning.tfidf import FeatureParams
+from unbis.persistence import load_sparse, save_sparse
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class TfidfBackend(FeatureBackend):
     centroids_: sp.csr_matrix  # subjects x features
     centroids_t_: sp.csr_matrix  # its transpose, made once: converting it per batch cost a quarter of suggest time
 
-    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None = None) -> None:
+    def _fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None) -> None:
         self.centroids_ = sp.csr_matrix(normalize(sp.csr_matrix(y.T @ x)))
         self.centroids_t_ = sp.csr_matrix(self.centroids_.T)
 
@@ -41,9 +43,9 @@ class TfidfBackend(FeatureBackend):
         # Blocks bound the dense texts x subjects array that top-k selection works on.
         return in_row_blocks(x, lambda b: top_k_sparse(b @ self.centroids_t_, self.params.top_k), 1_000)
 
-    def save_matrix_model(self, directory: Path) -> None:
+    def _save_matrix(self, directory: Path) -> None:
         save_sparse(directory / "centroids.npz", self.centroids_)
 
-    def load_matrix_model(self, directory: Path) -> None:
+    def _load_matrix(self, directory: Path) -> None:
         self.centroids_ = load_sparse(directory / "centroids.npz")
         self.centroids_t_ = sp.csr_matrix(self.centroids_.T)

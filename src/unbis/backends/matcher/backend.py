@@ -18,15 +18,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from unbis.analysis import detect_language
-from unbis.backends.base import Backend, load_arrays, load_json, save_arrays, save_json
-from unbis.backends.matcher.features import FEATURES, Hierarchy, candidate_features
+from unbis.backends.base import Backend
+from unbis.backends.matcher.features import FEATURES, N_FEATURES, Hierarchy, candidate_features
 from unbis.backends.matcher.labels import LabelIndex, compile_labels
 from unbis.backends.matcher.matching import Occurrence, find_occurrences
-from unbis.backends.matcher.scoring import CorpusStats, GradientBoostedRanker, LogisticRanker, hand_scores
+from unbis.backends.matcher.scoring import CorpusStats, LogisticRanker, hand_scores
 from unbis.backends.matcher.units import text_units
 from unbis.backends.params import check
 from unbis.corpus.document import Document
 from unbis.errors import IncompatibleModelError
+from unbis.learning.ranker import GradientBoostedRanker, RankerSettings
+from unbis.persistence import load_arrays, load_json, save_arrays, save_json
 
 FORMAT_VERSION = 1
 STATE_FILE = "matcher.npz"
@@ -84,6 +86,10 @@ class MatcherBackend(Backend):
     name = "matcher"
     Params = MatcherParams
     requires_training: ClassVar[bool] = False
+    # In the pipeline its label matches are evidence the pipeline's ranker weighs itself: its own
+    # scores (hand weights, or a ranker of its own) would only repeat them.
+    member_scores: ClassVar[bool] = False
+    member_evidence: ClassVar[bool] = True
     params: MatcherParams
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -176,7 +182,11 @@ class MatcherBackend(Backend):
                 if self.params.ranker == "logistic":
                     self.ranker_ = LogisticRanker.train(x, y, c=self.params.C)
                 else:
-                    self.ranker_ = GradientBoostedRanker.train(x, y, rounds=self.params.rounds)
+                    self.ranker_ = GradientBoostedRanker(self._ranker_settings()).fit(x, y)
+
+    def _ranker_settings(self) -> RankerSettings:
+        """The learned ranker classifies each match on its own (a document's matches are few)."""
+        return RankerSettings(objective="binary", rounds=self.params.rounds)
 
     # -- suggesting -----------------------------------------------------------------------------
     def _scores(self, concepts: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -218,9 +228,11 @@ class MatcherBackend(Backend):
             out.setdefault(cid, []).extend(Evidence(s, e, label, index.language) for s, e in occ.spans)
         return {cid: sorted(set(ev)) for cid, ev in out.items()}
 
-    def feature_rows(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Matched concept ids and their evidence features (columns: ``FEATURES``), corpus columns filled:
-        for the learned ensemble, which uses the matcher as one source."""
+    def evidence_columns(self) -> tuple[str, ...]:
+        return tuple(FEATURES)
+
+    def evidence_rows(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Matched concept ids and their evidence features (columns: ``FEATURES``), corpus columns filled."""
         concepts, rows = self._candidates(text)
         if self.stats_ is not None and len(concepts):
             self.stats_.fill(concepts, rows)
@@ -236,10 +248,10 @@ class MatcherBackend(Backend):
             meta.update(n_docs=s.n_docs, n_labelled=s.n_labelled)
         if isinstance(self.ranker_, LogisticRanker):
             arrays.update(self.ranker_.to_arrays())
-        elif isinstance(self.ranker_, GradientBoostedRanker):
-            (directory / RANKER_FILE).write_text(self.ranker_.to_text(), encoding="utf-8")
-        if self.ranker_ is not None:
             meta["ranker_weights"] = self.ranker_.weights()
+        elif isinstance(self.ranker_, GradientBoostedRanker):
+            self.ranker_.save(directory / RANKER_FILE)
+            meta["ranker_weights"] = self.ranker_.importance(list(FEATURES))
         save_arrays(directory / STATE_FILE, **arrays)
         save_json(directory / META_FILE, meta)
 
@@ -261,6 +273,6 @@ class MatcherBackend(Backend):
             if "ranker_coef" in arrays:
                 self.ranker_ = LogisticRanker.from_arrays(arrays)
             elif (directory / RANKER_FILE).exists():
-                self.ranker_ = GradientBoostedRanker.from_text((directory / RANKER_FILE).read_text("utf-8"))
+                self.ranker_ = GradientBoostedRanker.load(directory / RANKER_FILE, self._ranker_settings(), N_FEATURES)
         except ValueError as exc:
             raise IncompatibleModelError(f"{directory}: {exc}; retrain the project") from exc

@@ -1,4 +1,5 @@
-"""From features to scores in [0, 1]: hand weights (zero-shot) or a learned logistic ranker.
+"""From features to scores in [0, 1]: hand weights (zero-shot) or a learned logistic ranker (the
+learned gradient-boosted one is ``unbis.learning.ranker``).
 
 The hand weights encode the evidence rules of the issue: occurrences, an early first occurrence and
 spread through the document raise a concept; generic labels (contained in many others), ambiguous
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from unbis.backends.matcher.features import COL, FEATURES, N_FEATURES
+from unbis.learning.ranker import sigmoid
 
 # Chosen on eurlex-en validation (zero-shot F1@5) and the seed document, starting from the signs a
 # logistic ranker learns on eurlex-en train; see benchmarks/matcher_quality.py.
@@ -42,14 +44,10 @@ HAND_WEIGHTS: dict[str, float] = {
 HAND_BIAS = -3.0
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
-
-
 def hand_scores(rows: np.ndarray) -> np.ndarray:
     """Zero-shot scores from the hand weights."""
     weights = np.array([HAND_WEIGHTS[f] for f in FEATURES], dtype=np.float64)
-    return _sigmoid(rows.astype(np.float64) @ weights + HAND_BIAS).astype(np.float32)
+    return sigmoid(rows.astype(np.float64) @ weights + HAND_BIAS).astype(np.float32)
 
 
 @dataclass
@@ -109,7 +107,7 @@ class LogisticRanker:
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
-        return _sigmoid(z).astype(np.float32)
+        return sigmoid(z).astype(np.float32)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         return {
@@ -129,41 +127,3 @@ class LogisticRanker:
     def weights(self) -> dict[str, float]:
         """Coefficients by feature name (on standardised features), for reports."""
         return {f: round(float(w), 3) for f, w in zip(FEATURES, self.coef, strict=True)}
-
-
-@dataclass
-class GradientBoostedRanker:
-    """LightGBM binary classifier over the features; saved in LightGBM's own text format (no pickle)."""
-
-    booster: object  # lightgbm.Booster (imported lazily: only trained matchers need it)
-
-    @classmethod
-    def train(cls, rows: np.ndarray, labels: np.ndarray, rounds: int = 100, seed: int = 0) -> GradientBoostedRanker:
-        import lightgbm as lgb
-
-        params = {"objective": "binary", "num_leaves": 15, "learning_rate": 0.05, "min_data_in_leaf": 50,
-                  "verbose": -1, "num_threads": 2, "seed": seed, "deterministic": True}
-        return cls(lgb.train(params, lgb.Dataset(rows, labels), num_boost_round=rounds))
-
-    def scores(self, rows: np.ndarray) -> np.ndarray:
-        # One thread: rows per document are few, and an OpenMP thread pool in a process that the batch
-        # indexer later forks would hang the children (libgomp is not fork-safe).
-        return np.asarray(self.booster.predict(rows, num_threads=1), dtype=np.float32)  # type: ignore[attr-defined]
-
-    def to_text(self) -> str:
-        return str(self.booster.model_to_string())  # type: ignore[attr-defined]
-
-    @classmethod
-    def from_text(cls, text: str) -> GradientBoostedRanker:
-        import lightgbm as lgb
-
-        booster = lgb.Booster(model_str=text)
-        if booster.num_feature() != N_FEATURES:
-            raise ValueError(f"ranker has {booster.num_feature()} features, expected {N_FEATURES}")
-        return cls(booster)
-
-    def weights(self) -> dict[str, float]:
-        """Split-gain importance by feature name, for reports."""
-        gains = self.booster.feature_importance("gain")  # type: ignore[attr-defined]
-        total = float(gains.sum()) or 1.0
-        return {f: round(float(g) / total, 3) for f, g in zip(FEATURES, gains, strict=True)}

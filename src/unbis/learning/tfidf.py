@@ -1,23 +1,22 @@
-"""Shared tf-idf features over analyzer terms: word uni+bigrams (optionally character n-grams for
-Chinese), sublinear tf, l2 norm. One fitted vectoriser feeds the linear, omikuji, knn and ensemble
-backends so a text is analysed once. Saved as a JSON term list plus an ``.npz`` idf array (no pickle).
+"""The tf-idf vectoriser over analyzer terms: word uni+bigrams (optionally character n-grams, for
+Chinese), sublinear tf, l2 norm. One fitted vectoriser feeds every tf-idf backend of a pipeline, so a
+text is analysed once. Saved as a JSON term list plus an ``.npz`` idf array (no pickle).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-from unbis.backends.base import Backend, load_arrays, load_json, save_arrays, save_json
 from unbis.backends.params import check
-from unbis.corpus.document import Document
 from unbis.errors import InputError, NotFittedError
 from unbis.parallel import parallel_imap
+from unbis.persistence import load_arrays, load_json, save_arrays, save_json
 
 FEATURES_JSON = "features.json"
 FEATURES_NPZ = "features.npz"
@@ -73,68 +72,6 @@ def _prune(index: dict[str, int], chunks: list[_Chunk], min_df: int) -> list[_Ch
     index.clear()
     index.update(new_index)
     return [_remap(c, column) for c in chunks]
-
-
-def normalise_rows(m: sp.spmatrix) -> sp.csr_matrix:
-    """``m`` with every nonzero row scaled to unit L2 norm (float32)."""
-    m = sp.csr_matrix(m, dtype=np.float32)
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ m)
-
-
-def label_matrix(documents: Sequence[Document], n_labels: int) -> sp.csr_matrix:
-    """Documents x labels 0/1 matrix of gold subjects (out-of-range ids are an input error)."""
-    return subjects_matrix([doc.subjects for doc in documents], n_labels,
-                           lambda i: documents[i].source or documents[i].name)
-
-
-def subjects_matrix(
-    subjects: Sequence[Sequence[int]], n_labels: int, name_of: Callable[[int], str] | None = None,
-) -> sp.csr_matrix:
-    """Documents x labels 0/1 matrix from each document's subject ids; an id outside the vocabulary is
-    an input error naming the document (``name_of(i)``, else its position)."""
-    indptr = [0]
-    indices: list[int] = []
-    for i, ids in enumerate(subjects):
-        unique = sorted(set(ids))
-        if unique and (unique[0] < 0 or unique[-1] >= n_labels):
-            where = name_of(i) if name_of else f"document {i + 1}"
-            raise InputError(f"{where}: subject id outside the vocabulary of {n_labels}")
-        indices.extend(unique)
-        indptr.append(len(indices))
-    data = np.ones(len(indices), dtype=np.float32)
-    return sp.csr_matrix((data, np.array(indices, dtype=np.int32), np.array(indptr)),
-                         shape=(len(subjects), n_labels))
-
-
-class LabelledDocuments:
-    """The documents of a training corpus that carry subjects, re-iterable when the corpus is (a
-    one-shot iterator is read into memory once, so that training may take several passes)."""
-
-    def __init__(self, documents: Iterable[Document]) -> None:
-        self.documents = list(documents) if iter(documents) is documents else documents
-
-    def __iter__(self) -> Iterator[Document]:
-        return (doc for doc in self.documents if doc.subjects)
-
-    def texts(self, on_subjects: Callable[[list[int]], None]) -> Iterator[str]:
-        """Each document's text, handing its subjects to ``on_subjects`` first (one streamed pass)."""
-        for doc in self:
-            on_subjects(list(doc.subjects))
-            yield doc.text
-
-    def fit_features(self, features: TfidfFeatures, n_labels: int, who: str) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """One streamed pass: ``features`` learnt from the texts (on every core), and the documents x
-        labels matrix. No labelled document is an input error naming the backend ``who``."""
-        subjects: list[list[int]] = []
-        try:
-            x = features.fit_transform(self.texts(subjects.append), jobs=0)
-        except InputError:
-            if not subjects:
-                raise InputError(f"{who} needs labelled documents; the training corpus has none") from None
-            raise
-        return x, subjects_matrix(subjects, n_labels)
 
 
 class TfidfFeatures:
@@ -346,61 +283,6 @@ class TfidfFeatures:
         return feats
 
 
-def top_k_sparse(scores: np.ndarray | sp.spmatrix, k: int, positive: bool = True) -> sp.csr_matrix:
-    """Keep the ``k`` best scores of each row as CSR: positive ones only, or with ``positive=False``
-    any nonzero ones (raw model outputs that rank candidates below zero too)."""
-    if sp.issparse(scores) and positive:
-        return _top_k_stored(sp.csr_matrix(scores), k)
-    dense = np.asarray(scores.todense()) if sp.issparse(scores) else np.asarray(scores)  # type: ignore[union-attr]
-    n, m = dense.shape
-    k = min(k, m)
-    if n == 0 or k == 0:
-        return sp.csr_matrix((n, m), dtype=np.float32)
-    idx = np.argpartition(-dense, k - 1, axis=1)[:, :k]
-    vals = np.take_along_axis(dense, idx, axis=1)
-    rows = np.repeat(np.arange(n), k)
-    mask = vals.ravel() > 0 if positive else vals.ravel() != 0
-    return sp.csr_matrix((vals.ravel()[mask].astype(np.float32), (rows[mask], idx.ravel()[mask])),
-                         shape=(n, m))
-
-
-def strongest_per_row(x: sp.csr_matrix, n: int) -> sp.csr_matrix:
-    """``x`` keeping each row's ``n`` largest stored entries (``x`` itself when no row has more)."""
-    lengths = np.diff(x.indptr)
-    if lengths.max(initial=0) <= n:
-        return x
-    keep = np.zeros(x.nnz, dtype=bool)
-    for i in np.flatnonzero(lengths):
-        lo, hi = x.indptr[i], x.indptr[i + 1]
-        row = x.data[lo:hi]
-        keep[lo + (np.argpartition(-row, n - 1)[:n] if hi - lo > n else np.arange(hi - lo))] = True
-    rows = np.repeat(np.arange(x.shape[0]), lengths)[keep]
-    return sp.csr_matrix((x.data[keep], (rows, x.indices[keep])), shape=x.shape)
-
-
-def _top_k_stored(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
-    """``top_k_sparse`` of a sparse matrix's positive scores, selected over its stored entries: a
-    sparse row need not be made dense (knn similarities to 200k training documents: 1.2 ms/text less)."""
-    if k < 1:
-        return sp.csr_matrix(m.shape, dtype=np.float32)
-    best = strongest_per_row(m, k)
-    keep = best.data > 0
-    rows = np.repeat(np.arange(best.shape[0]), np.diff(best.indptr))[keep]
-    return sp.csr_matrix((best.data[keep].astype(np.float32), (rows, best.indices[keep])), shape=best.shape)
-
-
-def in_row_blocks(x: sp.csr_matrix, score: Callable[[sp.csr_matrix], sp.csr_matrix], rows: int) -> sp.csr_matrix:
-    """``score`` applied to blocks of ``rows`` rows of ``x``, stacked: bounds the dense intermediate
-    (block x training documents) whatever the number of texts scored at once."""
-    if x.shape[0] <= rows:
-        return score(x)
-    return sp.csr_matrix(sp.vstack([score(x[lo : lo + rows]) for lo in range(0, x.shape[0], rows)], format="csr"))
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
-
-
 @dataclass(frozen=True)
 class FeatureParams:
     """Feature settings shared by the backends built on ``TfidfFeatures``.
@@ -422,75 +304,3 @@ class FeatureParams:
         check(self.min_df >= 1, f"min_df must be >= 1, not {self.min_df}")
         check(self.max_features >= 1, f"max_features must be >= 1, not {self.max_features}")
         check(self.max_chars >= 0, f"max_chars must be >= 0, not {self.max_chars}")
-
-
-def make_features(backend: Backend, params: FeatureParams) -> TfidfFeatures:
-    """A feature extractor configured from ``params`` that analyses text like ``backend``'s context."""
-    ctx = backend.context
-    return TfidfFeatures(lambda text: ctx.analyzer_for(text).terms(text), ngram_max=params.ngram_max,
-                         char_ngrams=params.char_ngrams, min_df=params.min_df,
-                         max_features=params.max_features, max_chars=params.max_chars)
-
-
-class FeatureBackend(Backend):
-    """A backend that learns from a tf-idf matrix. The ensemble calls ``fit_matrix``/``score_matrix``
-    directly with features it computed once for all members."""
-
-    features_: TfidfFeatures
-
-    def _fit(self, documents: Iterable[Document]) -> None:
-        self.features_ = make_features(self, self.params)
-        x, y = LabelledDocuments(documents).fit_features(self.features_, len(self.context.vocab), self.name)
-        self.fit_matrix(x, y, self.concept_rows(self.features_))
-
-    def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self.score_matrix(self.features_.transform(texts))
-
-    def _save(self, directory: Path) -> None:
-        self.features_.save(directory)
-        self.save_matrix_model(directory)
-
-    def _load(self, directory: Path) -> None:
-        ctx = self.context
-        self.features_ = TfidfFeatures.load(directory, lambda text: ctx.analyzer_for(text).terms(text))
-        self.load_matrix_model(directory)
-
-    # -- hooks on matrices ----------------------------------------------------------------------
-    def concept_rows(self, features: TfidfFeatures) -> sp.csr_matrix | None:
-        """One feature row per concept (by id) that this backend also learns from, made with the fitted
-        ``features``; none by default. Callers pass them to ``fit_matrix`` as ``concepts``."""
-        return None
-
-    def fit_matrix(self, x: sp.csr_matrix, y: sp.csr_matrix, concepts: sp.csr_matrix | None = None) -> None:
-        """Learn from documents x features ``x`` and documents x labels 0/1 ``y`` (and ``concepts``,
-        the feature rows of ``concept_rows()``, given only when there are any)."""
-        raise NotImplementedError
-
-    def score_matrix(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        """Documents x labels scores in [0, 1] for feature rows ``x``."""
-        raise NotImplementedError
-
-    def training_rows(self, y: sp.csr_matrix) -> np.ndarray | None:
-        """The rows that ``fit_matrix`` learns from when it uses only some (None: all of them), so
-        that a caller can build the inputs of those rows only."""
-        return None
-
-    def rank_matrix(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        """Scores that rank each row's candidates, on the model's own scale (any real number): what a
-        learned ranker should see. ``score_matrix`` by default; a model whose scores are clipped
-        to [0, 1] gives its raw outputs here, so that labels it scores below zero still rank."""
-        return self.score_matrix(x)
-
-    def fit_out_of_fold(
-        self, x: sp.csr_matrix, y: sp.csr_matrix, fold_of: np.ndarray, concepts: sp.csr_matrix | None = None,
-    ) -> sp.csr_matrix | None:
-        """Fit on all rows and return every row's ``rank_matrix`` scores from a model that never saw
-        its fold (``fold_of``: each row's fold), if this backend can do so without one fit per fold;
-        else None, and the caller fits one model per fold."""
-        return None
-
-    def save_matrix_model(self, directory: Path) -> None:
-        raise NotImplementedError
-
-    def load_matrix_model(self, directory: Path) -> None:
-        raise NotImplementedError
