@@ -6,6 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from unbis.corpus.document import Document
+from unbis.corpus.readers import read_documents
+from unbis.vocab.loaders import load_vocabulary
+from unbis.vocab.subject_index import Vocabulary
+
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
 
@@ -28,3 +33,15 @@ def eurlex_vocab() -> Path:
 @pytest.fixture(scope="session")
 def seed_doc() -> Path:
     return next((CORPUS / "seed").glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def sdg_vocab() -> Vocabulary:
+    """The 17 SDGs as a TSV vocabulary (English labels)."""
+    return load_vocabulary(str(DATA / "backends" / "sdg-vocab.tsv"), language="en")
+
+
+@pytest.fixture(scope="session")
+def sdg_docs(sdg_vocab: Vocabulary) -> list[Document]:
+    """240 labelled UN General Assembly paragraphs (SDG goals)."""
+    return [d for d in read_documents([DATA / "backends" / "sdg"], sdg_vocab, language="en") if d.subjects]

@@ -375,9 +375,14 @@ def test_stop_lists_hold_no_content_words(lang: str, content_words: set[str]) ->
 
 
 def test_training_language_option_accepts_what_analyzers_accept() -> None:
+    from collections import Counter
+
     from unbis.service import choose_language
 
-    assert choose_language("en-GB", []) == "en" and choose_language("ZH_Hant", []) == "zh"
-    assert choose_language("Auto", []) == "auto" and choose_language(" auto ", []) == "auto"
+    none: Counter[str] = Counter()
+    assert choose_language("en-GB", none) == "en" and choose_language("ZH_Hant", none) == "zh"
+    assert choose_language("Auto", none) == "auto" and choose_language(" auto ", none) == "auto"
+    assert choose_language(None, Counter({"fr": 17, "en": 3})) == "fr"
+    assert choose_language(None, Counter({"fr": 15, "en": 5})) == "auto"  # 75% < 80%
     with pytest.raises(InputError, match="unsupported language 'de'"):
-        choose_language("de", [])
+        choose_language("de", none)

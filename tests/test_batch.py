@@ -21,6 +21,7 @@ from unbis.batch import IndexSummary, errors_path_for, journal_path, run_index
 from unbis.batch.executors import DaskExecutor, InlineExecutor
 from unbis.batch.results import Item
 from unbis.batch.workers import ProjectRef
+from unbis.corpus import read_documents
 from unbis.errors import InputError
 from unbis.project import Project
 
@@ -54,7 +55,7 @@ def reference(project: Project, docs: Path, tmp_path: Path, limit: int = 5) -> l
 
 
 # -- output contract ---------------------------------------------------------------------------
-def test_jsonl_contract_and_same_as_the_stream_service(project: Project, docs: Path, tmp_path: Path) -> None:
+def test_jsonl_contract_and_same_as_suggesting_each_document(project: Project, docs: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     summary = run_index(project, [docs], out, limit=4, jobs=1, batch_size=8)
     lines = jsonl(out)
@@ -65,9 +66,10 @@ def test_jsonl_contract_and_same_as_the_stream_service(project: Project, docs: P
         scores = [s["score"] for s in line["suggestions"]]
         assert 0 < len(scores) <= 4 and scores == sorted(scores, reverse=True)
         assert all(set(s) == {"uri", "label", "score"} for s in line["suggestions"])
-    with (tmp_path / "stream.jsonl").open("w", encoding="utf-8") as fh:
-        service.index(project, [docs], fh, limit=4)
-    assert jsonl(tmp_path / "stream.jsonl") == lines
+    # The same as suggesting for each document alone, in reading order.
+    alone = [{"document": doc.name, "suggestions": [s.as_json() for s in project.suggest([doc.text], limit=4)[0]]}
+             for doc in read_documents([docs], None, labelled=False)]
+    assert alone == lines
 
 
 def test_tsv_is_annif_suggestion_lines_with_the_document(project: Project, docs: Path, tmp_path: Path) -> None:

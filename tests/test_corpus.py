@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from unbis.corpus import Corpus, Document, ReadReport, detect_format, iter_labels, read_documents
+from unbis.corpus import Corpus, Document, ReadReport, detect_format, read_documents
+from unbis.corpus.scan import scan_corpus
 from unbis.errors import InputError
 from unbis.vocab import Concept, Vocabulary
 
@@ -96,11 +97,16 @@ def test_header_variants(tmp_path: Path) -> None:
     assert docs[2].labels == ["peace", "W1"]
 
 
-def test_vocab_none_keeps_raw_labels_and_iter_labels(tmp_path: Path) -> None:
+def test_vocab_none_keeps_raw_labels_and_one_scan_counts_them(tmp_path: Path) -> None:
     write(tmp_path / "a.txt", "%%%Foo|bar|\n\ntext")
     docs = list(read_documents([tmp_path / "a.txt"], None))
     assert docs[0].subjects == [] and docs[0].labels == ["Foo", "bar"]
-    assert list(iter_labels(tmp_path)) == [["Foo", "bar"]]
+    for i in range(3):
+        write(tmp_path / f"b{i}.txt", "%%%Foo|\n\nThe peace and security of nations is the subject of this text.")
+    scan = scan_corpus([tmp_path], sample=2)
+    assert scan.labels == {"Foo": 4, "bar": 1}  # every document's labels, past the language sample
+    assert sum(scan.languages.values()) == 2
+    assert scan_corpus([tmp_path], sample=2, labels=False).labels == {}
 
 
 # -- Annif formats -----------------------------------------------------------------------------

@@ -12,20 +12,11 @@ import scipy.sparse as sp
 from unbis.corpus.document import Document
 from unbis.errors import InputError
 from unbis.evaluation import filter_suggestions, gold_matrix
+from unbis.evaluation.metrics import f1_per_document
 from unbis.project.project import Project
 
 LIMITS = tuple(range(1, 16))
 THRESHOLDS = tuple(round(float(t), 2) for t in np.arange(0.0, 0.91, 0.05))
-
-
-def doc_f1(pred: sp.csr_matrix, gold: sp.csr_matrix) -> float:
-    """Mean over documents of F1 between the (already filtered) suggestions and the gold subjects."""
-    hits = np.asarray(pred.astype(bool).multiply(gold.astype(bool)).sum(axis=1)).ravel()
-    n_pred = np.diff(pred.indptr)
-    n_gold = np.diff(gold.indptr)
-    denom = n_pred + n_gold
-    f1 = np.divide(2 * hits, denom, out=np.zeros(len(hits), dtype=np.float64), where=denom > 0)
-    return float(f1.mean()) if len(f1) else 0.0
 
 
 def optimize_scores(scores: sp.csr_matrix, gold: sp.csr_matrix) -> dict[str, Any]:
@@ -34,7 +25,8 @@ def optimize_scores(scores: sp.csr_matrix, gold: sp.csr_matrix) -> dict[str, Any
     for limit in LIMITS:
         top = filter_suggestions(scores, limit=limit)
         for threshold in THRESHOLDS:
-            f1 = doc_f1(filter_suggestions(top, limit=None, threshold=threshold), gold)
+            kept = filter_suggestions(top, limit=None, threshold=threshold)
+            f1 = float(f1_per_document(gold.astype(bool), kept.astype(bool)).mean()) if gold.shape[0] else 0.0
             if f1 > best["f1"] + 1e-12:
                 best = {"limit": limit, "threshold": threshold, "f1": f1}
     return best

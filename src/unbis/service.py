@@ -8,18 +8,19 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import scipy.sparse as sp
 
-from unbis.analysis import detect_language, language_option
+from unbis.analysis import language_option
 from unbis.backends.registry import backend_names
 from unbis.corpus.document import Document
-from unbis.corpus.readers import Corpus, iter_labels, read_documents
+from unbis.corpus.readers import Corpus, read_documents
 from unbis.corpus.report import ReadReport
+from unbis.corpus.scan import CorpusScan, scan_corpus
 from unbis.errors import InputError, ParameterError
 from unbis.evaluation import EvaluationBatch, gold_matrix
 from unbis.project import Project, default_project, train_project
@@ -50,12 +51,12 @@ def parse_params(items: Sequence[str], default_backend: str) -> dict[str, dict[s
 
 
 # -- vocabulary and language choice -------------------------------------------------------------
-def choose_vocabulary(spec: str | None, corpus: Sequence[Path], language: str) -> tuple[Vocabulary, str]:
-    """The vocabulary for training: the given one, else bundled UNBIS if the corpus labels are UNBIS
-    descriptors, else one derived from the corpus labels. Returns it with a sentence saying why."""
+def choose_vocabulary(spec: str | None, labels: Counter[str], language: str) -> tuple[Vocabulary, str]:
+    """The vocabulary for training: the given one, else bundled UNBIS if the corpus ``labels`` (label
+    strings with their document counts) are UNBIS descriptors, else one derived from those labels.
+    Returns it with a sentence saying why."""
     if spec:
         return load_vocabulary(spec, language=language), f"vocabulary {spec}"
-    labels = Counter(label for labels in iter_labels(corpus) for label in labels)
     if not labels:
         raise InputError("the training corpus has no labels and no --vocab was given")
     unbis = load_unbis(fresh=True)  # training may add labels to it (--on-unknown add)
@@ -67,11 +68,11 @@ def choose_vocabulary(spec: str | None, corpus: Sequence[Path], language: str) -
     return vocab, f"vocabulary derived from the corpus labels ({len(vocab)} subjects; only {share:.0%} are UNBIS)"
 
 
-def choose_language(language: str | None, documents: Iterable[Document], sample: int = 20) -> str:
-    """The given language, or the majority language detected over the first documents."""
+def choose_language(language: str | None, votes: Counter[str]) -> str:
+    """The given language, or the majority of the languages detected in the first documents (``votes``),
+    "auto" (detected per document) when no language has 80% of them."""
     if language:
         return language_option(language) or "auto"
-    votes = Counter(detect_language(doc.text) for doc in islice(documents, sample))
     if not votes:
         return "en"
     (best, n), = votes.most_common(1)
@@ -105,9 +106,10 @@ def train(
     if backend not in backend_names():
         raise ParameterError(f"unknown backend {backend!r}; available: {', '.join(backend_names())}")
     started = time.perf_counter()
-    probe = read_documents(corpus, None, on_unknown="skip")
-    lang = choose_language(language, probe)
-    vocab, note = choose_vocabulary(vocab_spec, corpus, lang)
+    # One read serves both choices (none when both are given); training then streams the corpus.
+    scan = scan_corpus(corpus, labels=not vocab_spec) if not (language and vocab_spec) else CorpusScan()
+    lang = choose_language(language, scan.languages)
+    vocab, note = choose_vocabulary(vocab_spec, scan.labels, lang)
     nested = parse_params(params, backend)
     own = nested.pop(backend, {})
     if nested:
@@ -162,33 +164,6 @@ def read_text_file(path: Path) -> str:
     empty, binary or non-UTF-8 file is an ``InputError`` naming the file and line."""
     docs = list(read_documents([path], None, labelled=False, strict=True, fmt="input"))
     return docs[0].text if docs else ""
-
-
-@dataclass
-class IndexResult:
-    written: int = 0
-    report: ReadReport = field(default_factory=ReadReport)
-
-
-def index(
-    project: Project, inputs: Sequence[Path], out: TextIO, limit: int = 10, threshold: float | None = None,
-    progress: Progress | None = None,
-) -> IndexResult:
-    """Suggest for every document under ``inputs``, one JSON line each (in this process, to a stream):
-    ``{"document": name, "suggestions": [{"uri", "label", "score"}, ...]}``. For files, parallel workers,
-    resuming, TSV/MARC output and an errors file, use :func:`index_files`."""
-    from unbis.batch import jsonl_line
-
-    result = IndexResult()
-    docs = read_documents(inputs, None, labelled=False, report=result.report)
-    for batch in batches(docs):
-        rows = project.suggest([d.text for d in batch], limit=limit, threshold=threshold)
-        out.write("".join(jsonl_line(doc.name, [s.as_json() for s in row])
-                          for doc, row in zip(batch, rows, strict=True)))
-        result.written += len(batch)
-        if progress:
-            progress(len(batch))
-    return result
 
 
 def index_files(project: Project, inputs: Sequence[Path], out: Path, **options: Any) -> Any:

@@ -11,7 +11,7 @@ from unbis.api import schemas
 from unbis.api.annif import ERRORS
 from unbis.api.documents import extract_text
 from unbis.api.evidence import evidence_for
-from unbis.api.search import LabelIndex
+from unbis.api.search import LabelSearch
 from unbis.api.state import ServerState, state
 from unbis.api.views import check_label_language, concept, paths, project_detail
 from unbis.errors import InputError
@@ -104,7 +104,7 @@ def search_concepts(
     project = st.registry.get(project_id).project
     search_lang = check_label_language(project.vocab, language)
     shown = check_label_language(project.vocab, label_language)
-    ids = LabelIndex.of(project.vocab).search(q, search_lang, limit)
+    ids = LabelSearch.of(project.vocab).search(q, search_lang, limit)
     return [concept(project.vocab, cid, shown) for cid in ids]
 
 

@@ -9,7 +9,7 @@ from unbis.textnorm import fold
 from unbis.vocab.subject_index import Vocabulary
 
 
-class LabelIndex:
+class LabelSearch:
     """Folded labels of every concept, in every language (pref, alt and hidden)."""
 
     def __init__(self, vocab: Vocabulary) -> None:
@@ -21,8 +21,8 @@ class LabelIndex:
 
     @staticmethod
     @lru_cache(maxsize=8)
-    def of(vocab: Vocabulary) -> LabelIndex:
-        return LabelIndex(vocab)
+    def of(vocab: Vocabulary) -> LabelSearch:
+        return LabelSearch(vocab)
 
     def search(self, query: str, language: str | None = None, limit: int = 15) -> list[int]:
         """Concept ids whose labels start with the query, then those containing it; each concept once."""

@@ -209,7 +209,7 @@ class EnsembleBackend(Backend):
         evidence = {name: evidence_matrices(member, [d.text for d in docs], len(self.context.vocab),
                                             p.match_chars, jobs=0) for name, member in self.evidence_.items()}
         if not any(self.members.reads_texts(name) for name in self.members.scoring):
-            docs = []  # nothing reads the texts again (eurlex-en: 154 MiB of strings)
+            docs = []  # nothing reads the texts again: let go of them
             release_freed_memory()
         for name, matrices in evidence.items():
             self.candidate_features_.fit_evidence(name, matrices[-1], y_sample)

@@ -41,8 +41,8 @@ from unbis.persistence import load_arrays, load_sparse, save_arrays, save_sparse
 class LinearParams(FeatureParams):
     """alpha: ridge penalty (smaller fits the training set closer). top_k: scores kept per document.
     max_train_docs: the dual solve costs n^2 memory and n^3 time in documents n, so above this many
-    documents the model learns from a label-stratified sample of this size (15,000: a 0.9 GB float32
-    Gram matrix, a few minutes on 2 cores with 7,000 labels). seed: the sample's random seed.
+    documents the model learns from a label-stratified sample of this size (its float32 Gram matrix
+    grows with the square of it). seed: the sample's random seed.
     concept_weight: weight of the thesaurus rows, one per concept (0 = documents only; see the module
     doc)."""
 
@@ -108,8 +108,7 @@ class LinearBackend(FeatureBackend):
         with_wording = filled(concepts)
         counts = np.asarray(y.sum(axis=0)).ravel()
         # Among equally seen concepts, those whose wording more of the documents use come first: a
-        # wording that no document uses teaches the ridge little (abo-en, 27k YSO concepts for 2,500
-        # rows, 5-fold CV: nDCG 0.430 -> 0.444 against rows taken in id order).
+        # wording that no document uses teaches the ridge little.
         uses = sp.csr_matrix(concepts[with_wording], dtype=bool) @ sp.csr_matrix(x.T, dtype=bool)
         df = np.diff(sp.csr_matrix(uses).indptr)
         keep = np.sort(with_wording[np.lexsort((with_wording, -df, counts[with_wording]))][: self._concept_rows()])
@@ -164,9 +163,7 @@ class LinearBackend(FeatureBackend):
         if self._capped(concepts):
             # Which concepts get rows, and which labels are scored, follow label counts: decided with the
             # held-out document's own labels counted, they would differ from a model that never saw it
-            # (its gold labels look more seen) and the ranker would learn that shift. Per-fold fits
-            # instead: abo-en 5-fold CV F1@5 0.316 -> 0.330 (27k concepts, 2,500 rows); eurlex-en 3-fold
-            # CV with rows capped at two per document in an experiment, 0.414 -> 0.428.
+            # (its gold labels look more seen) and the ranker would learn that shift: per-fold fits instead.
             return None
         n = y.shape[0]
         # Thesaurus rows follow the documents and are never held out: only documents' rows are scored.

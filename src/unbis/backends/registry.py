@@ -20,7 +20,14 @@ _BACKENDS: dict[str, tuple[str, str, str | None]] = {
 
 
 def register(name: str, module: str, cls: str, extra: str | None = None) -> None:
+    """Make backend class ``cls`` of ``module`` known as ``name`` (imported on first use; ``extra``: the
+    optional dependency group that provides what it needs). A pipeline member is one such line."""
     _BACKENDS[name] = (module, cls, extra)
+
+
+def unregister(name: str) -> None:
+    """Forget backend ``name`` (a plugin unloaded, a test's member removed)."""
+    _BACKENDS.pop(name, None)
 
 
 def backend_names() -> list[str]:

@@ -2,7 +2,7 @@
 
 from unbis.corpus.document import Document
 from unbis.corpus.formats import FORMATS, Format
-from unbis.corpus.readers import Corpus, OnUnknown, detect_format, iter_labels, read_documents
+from unbis.corpus.readers import Corpus, OnUnknown, detect_format, read_documents
 from unbis.corpus.report import ReadReport
 
 __all__ = [
@@ -13,6 +13,5 @@ __all__ = [
     "OnUnknown",
     "ReadReport",
     "detect_format",
-    "iter_labels",
     "read_documents",
 ]

@@ -1,7 +1,6 @@
 """Streaming corpus readers: paths in, ``Document``s out, one file in memory at a time.
 
-``read_documents`` is the one entry point; ``Corpus`` makes it re-iterable (training makes several passes)
-and ``iter_labels`` gives the raw labels for deriving a vocabulary from a corpus.
+``read_documents`` is the one entry point; ``Corpus`` makes it re-iterable (training makes several passes).
 """
 
 from __future__ import annotations
@@ -243,18 +242,3 @@ class Corpus:
             self.paths, self.vocab, on_unknown=self.on_unknown, strict=self.strict, report=self.report,
             language=self.language, fmt=self.fmt, max_bytes=self.max_bytes, labelled=self.labelled,
         )
-
-
-def iter_labels(
-    paths: Sequence[PathLike] | PathLike,
-    *,
-    strict: bool = False,
-    report: ReadReport | None = None,
-    fmt: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    labelled: bool = True,
-) -> Iterator[list[str]]:
-    """Raw label strings per document (duplicates removed), for deriving a vocabulary from a corpus."""
-    docs = read_documents(paths, None, strict=strict, report=report, fmt=fmt, max_bytes=max_bytes,
-                          labelled=labelled)
-    return (doc.labels for doc in docs)

@@ -50,7 +50,7 @@ def strongest_per_row(x: sp.csr_matrix, n: int) -> sp.csr_matrix:
 
 def _top_k_stored(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
     """``top_k_sparse`` of a sparse matrix's positive scores, selected over its stored entries: a
-    sparse row need not be made dense (knn similarities to 200k training documents: 1.2 ms/text less)."""
+    sparse row need not be made dense (knn similarities to every training document)."""
     if k < 1:
         return sp.csr_matrix(m.shape, dtype=np.float32)
     best = strongest_per_row(m, k)
