@@ -68,7 +68,7 @@ class LabelLength(Backend):
     def evidence_columns(self) -> tuple[str, ...]:
         return ("log_length", "found")
 
-    def evidence_rows(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def evidence_rows(self, text: str, language: str | None) -> tuple[np.ndarray, np.ndarray]:
         vocab = self.context.vocab
         found = [cid for cid in range(len(vocab)) if vocab.label(cid, "en").split()[-1] in text]
         rows = np.array([[np.log1p(len(text)), 1.0]] * len(found), dtype=np.float32).reshape(len(found), 2)

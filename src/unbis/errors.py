@@ -27,3 +27,8 @@ class ParameterError(UnbisError):
 
 class NotFoundError(UnbisError):
     """A project, backend or subject that does not exist."""
+
+
+class UnservableDocumentError(InputError):
+    """A document in a language that the project cannot index (its vocabulary has no labels in it and no
+    member of the project reads it): said, never answered with an empty list."""

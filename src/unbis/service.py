@@ -159,6 +159,35 @@ def suggest_texts(
     return [[s.as_json() for s in row] for row in project.suggest(texts, limit, threshold, language)]
 
 
+def suggest_as_one(
+    project: Project, versions: Sequence[tuple[str, str]], limit: int | None = None, threshold: float | None = None,
+    language: str | None = None,
+) -> list[dict[str, Any]]:
+    """JSON-ready suggestions for one document given as several language versions (``(name, text)``).
+
+    Each version is scored on its own; a descriptor's score is the mean of its scores over the versions
+    (0 where a version does not suggest it), so that what every version supports rises and what one
+    version's wording alone brings falls. Each suggestion carries its score in every version
+    (``versions``: name -> score), the evidence per version.
+    """
+    if len(versions) < 2:
+        raise InputError("--as-one needs at least two language versions of the document")
+    names = [name for name, _ in versions]
+    if len(set(names)) != len(names):
+        raise InputError("--as-one: each language version must be a different file")
+    texts = [text for _, text in versions]
+    for name, text in versions:
+        if not text.strip():
+            raise InputError(f"{name}: empty text: nothing to suggest from")
+    scores = project.suggest_matrix(texts)
+    project.check_served(texts, scores)
+    mean = sp.csr_matrix(scores.mean(axis=0))
+    [row] = project.suggest_rows(mean, limit, threshold, language)
+    per_version = scores.tocsc()
+    return [{**s.as_json(), "versions": {names[i]: round(float(per_version[i, s.subject]), 6)
+                                         for i in range(len(names))}} for s in row]
+
+
 def read_text_file(path: Path) -> str:
     """The text of one document file, through the corpus reader: a ``%%%`` label line is dropped, and an
     empty, binary or non-UTF-8 file is an ``InputError`` naming the file and line."""

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import scipy.sparse as sp
 
-from unbis.analysis import Analyzer, detect_language, get_analyzer
+from unbis.analysis import UN_LANGUAGES, Analyzer, detect_language, get_analyzer
 from unbis.backends.params import build_params, params_to_dict
 from unbis.corpus.document import Document
 from unbis.errors import NotFittedError
@@ -64,10 +64,13 @@ class Backend(ABC):
       candidates and become ranker features. Such a member is fitted out of fold: once per fold, or in
       one fit when it can score held-out rows itself (``FeatureBackend.fit_out_of_fold``).
     * ``member_evidence``: it describes each (document, concept) pair it finds with the columns
-      ``evidence_columns()``, from ``evidence_rows(text)``; every pair it finds is a candidate. An
+      ``evidence_columns()``, from ``evidence_rows(text, language)``; every pair it finds is a candidate. An
       evidence member is used as fitted without documents (``fit([])``): its evidence must not depend
       on the training corpus, so it needs no out-of-fold protocol, and the pipeline learns from its
       rows how often what it finds is assigned.
+    * ``crosslingual``: what it gives means the same for a document in any language of
+      ``languages_served()`` (labels matched in the document's own language, multilingual embeddings),
+      so that a project trained on documents in one language can use it for documents in the others.
 
     Parameters
     ----------
@@ -89,6 +92,8 @@ class Backend(ABC):
     member_scores: ClassVar[bool] = True
     #: As a pipeline member, whether it gives evidence rows (``evidence_columns`` / ``evidence_rows``).
     member_evidence: ClassVar[bool] = False
+    #: Whether its scores or evidence mean the same in every language it serves (see above).
+    crosslingual: ClassVar[bool] = False
 
     def __init__(self, context: Context, params: Any = None, **overrides: Any) -> None:
         self.context = context
@@ -131,14 +136,22 @@ class Backend(ABC):
     def params_dict(self) -> dict[str, Any]:
         return params_to_dict(self.params)
 
+    def languages_served(self) -> frozenset[str]:
+        """The UN languages of the documents it can give suggestions for: the project's language, or
+        every UN language for a multilingual (``auto``) project."""
+        if self.context.language == "auto":
+            return frozenset(UN_LANGUAGES)
+        return frozenset({self.context.language})
+
     # -- as an evidence member of a pipeline ---------------------------------------------------------
     def evidence_columns(self) -> tuple[str, ...]:
         """The names of the evidence columns, in order (saved with a pipeline: a ranker learnt on other
         columns must not read these)."""
         raise NotImplementedError(f"backend {self.name!r} gives no evidence rows")
 
-    def evidence_rows(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """The concept ids found in ``text`` and one row of ``evidence_columns()`` values for each."""
+    def evidence_rows(self, text: str, language: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """The concept ids found in ``text`` (written in ``language``; None: detect it if it matters)
+        and one row of ``evidence_columns()`` values for each."""
         raise NotImplementedError(f"backend {self.name!r} gives no evidence rows")
 
     # -- hooks -------------------------------------------------------------------------------

@@ -12,6 +12,14 @@ The ranker learns from out-of-fold member scores on the training corpus only: me
 saw a document score it, so the ranker learns how members behave on unseen text. Evaluation data is
 never used. Above ``ranker_docs`` documents the ranker learns from a random sample, while the final
 members learn from every document. This module only wires the stages together and saves them.
+
+A project trained on documents in one language serves documents in the other languages that its
+crosslingual members serve (``Backend.crosslingual``: the matcher, for the languages the vocabulary has
+labels in; multilingual embedding members). Such a document skips the members that read the training
+language's words and is scored by a second ranker, learnt from the same out-of-fold candidates restricted
+to the crosslingual members and to language-independent features; where the training documents give it
+nothing to learn from (no crosslingual member found anything right in them), by those members' own
+zero-shot scores.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from unbis.analysis import detect_language
 from unbis.backends.base import Backend, Context
 from unbis.backends.feature_backend import FeatureBackend, make_features
 from unbis.backends.params import check
@@ -42,6 +51,7 @@ from unbis.pipeline.evidence import evidence_matrices
 from unbis.pipeline.members import MEMBER_DEFAULTS, Inputs, Members, member_params
 
 RANKER = "ranker.txt"
+CROSSLINGUAL_RANKER = "ranker-crosslingual.txt"
 #: What the ranker learnt member scores as: ``rank_matrix`` (raw ridge outputs, not clipped to [0, 1]).
 MEMBER_SCORES = "rank_matrix"
 META = "ensemble.json"
@@ -157,6 +167,12 @@ class EnsembleBackend(Backend):
         The candidates' feature rows and the corpus statistics they need.
     ranker_ : GradientBoostedRanker
         Scores every candidate pair.
+    crosslingual_ : list of str
+        The languages other than the project's that documents may be written in (served by the
+        crosslingual members, scored by ``crosslingual_ranker_``); empty when there are none.
+    crosslingual_ranker_ : GradientBoostedRanker or None
+        Scores the candidates of such documents from language-independent features (None: the
+        crosslingual members' own scores do).
     """
 
     name = "ensemble"
@@ -167,6 +183,8 @@ class EnsembleBackend(Backend):
     evidence_: dict[str, Backend]
     candidate_features_: CandidateFeatures
     ranker_: GradientBoostedRanker
+    crosslingual_: list[str]
+    crosslingual_ranker_: GradientBoostedRanker | None
 
     def __init__(self, context: Context, params: Any = None, **overrides: Any) -> None:
         """``overrides`` may also hold members' hyperparameters as ``"member.key"`` (from
@@ -206,8 +224,10 @@ class EnsembleBackend(Backend):
         # From here on only the ranker sample is used.
         inputs, y_sample = (every, y) if sample.size == y.shape[0] else (every.rows(sample), y[sample])
         self.evidence_ = {name: self.members.new_evidence(name) for name in self.members.evidence}
-        evidence = {name: evidence_matrices(member, [d.text for d in docs], len(self.context.vocab),
+        texts = [d.text for d in docs]
+        evidence = {name: evidence_matrices(member, texts, [self._own_language] * len(texts), len(self.context.vocab),
                                             p.match_chars, jobs=0) for name, member in self.evidence_.items()}
+        del texts
         if not any(self.members.reads_texts(name) for name in self.members.scoring):
             docs = []  # nothing reads the texts again: let go of them
             release_freed_memory()
@@ -231,11 +251,63 @@ class EnsembleBackend(Backend):
             raise InputError("ensemble: out-of-fold candidates are all right or all wrong; add training documents")
         self.ranker_ = GradientBoostedRanker(p.ranker_settings()).fit(
             feats, target, groups=np.bincount(rows, minlength=y_sample.shape[0]))
-        del inputs, y_sample, evidence, scores, feats
+        del feats
+        self._fit_crosslingual(scores, inputs, evidence, fold_of, y_sample)
+        del inputs, y_sample, evidence, scores
         whole = sample.size == y.shape[0]
         self.members_ = {name: fitted[name] if whole and name in fitted
                          else self.members.fit(name, self.features_, every, y, labelled)
                          for name in self.members.scoring}
+
+    # -- documents in other languages -------------------------------------------------------------
+    @property
+    def _own_language(self) -> str | None:
+        """The language documents are read in: the project's, or None (each detects it) when ``auto``."""
+        return None if self.context.language == "auto" else self.context.language
+
+    def _crosslingual_members(self) -> list[str]:
+        return [n for n in self.members.names if get_backend_class(n).crosslingual]
+
+    def _crosslingual_languages(self) -> list[str]:
+        """The UN languages beyond the project's own that its crosslingual members serve."""
+        own = super().languages_served()
+        served: frozenset[str] = frozenset()
+        for name in self._crosslingual_members():
+            served |= self.members.new(name).languages_served()
+        return sorted(served - own)
+
+    def languages_served(self) -> frozenset[str]:
+        return super().languages_served() | frozenset(self.crosslingual_)
+
+    def _fit_crosslingual(
+        self, scores: list[sp.csr_matrix], inputs: Inputs, evidence: dict[str, list[sp.csr_matrix]],
+        fold_of: np.ndarray, y: sp.csr_matrix,
+    ) -> None:
+        """The second ranker, for documents in the languages of ``_crosslingual_languages``: the same
+        out-of-fold candidates, restricted to the crosslingual members, without the features that read the
+        training language's words."""
+        self.crosslingual_, self.crosslingual_ranker_ = self._crosslingual_languages(), None
+        if not self.crosslingual_:
+            return
+        keep = set(self._crosslingual_members())
+        rows, cols, feats = self._candidates(
+            [s for name, s in zip(self.members.scoring, scores, strict=True) if name in keep], inputs,
+            {name: m for name, m in evidence.items() if name in keep}, folds=(fold_of, y), lexical=False)
+        target = lookup(y, rows, cols)
+        if not 0 < target.sum() < target.size:
+            return  # nothing to learn from: the members' own scores will do
+        self.crosslingual_ranker_ = GradientBoostedRanker(self.params.ranker_settings()).fit(
+            feats, target, groups=np.bincount(rows, minlength=y.shape[0]))
+
+    def _languages(self, texts: Sequence[str]) -> list[str | None]:
+        """Each text's language as the members should read it: the project's own (or None in an ``auto``
+        project), except for a text detected in one of ``crosslingual_``."""
+        own = self._own_language
+        if not self.crosslingual_:
+            return [own] * len(texts)
+        other = set(self.crosslingual_)
+        return [lang if (lang := detect_language(t[: self.params.match_chars or None])) in other else own
+                for t in texts]
 
     def _title_pass(self, labelled: LabelledDocuments, in_sample: np.ndarray, zoned: np.ndarray,
                     docs: list[Document]) -> sp.csr_matrix:
@@ -263,25 +335,55 @@ class EnsembleBackend(Backend):
 
     def _candidates(
         self, scores: list[sp.csr_matrix], inputs: Inputs, evidence: dict[str, list[sp.csr_matrix]],
-        folds: tuple[np.ndarray, sp.csr_matrix] | None = None,
+        folds: tuple[np.ndarray, sp.csr_matrix] | None = None, lexical: bool = True,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, cols, feature matrix) of every candidate pair (stages 3 and 4)."""
         shape = (inputs.x.shape[0], len(self.context.vocab))
         rows, cols, proposers = candidate_pairs(scores, [m[-1] for m in evidence.values()], self.params.candidates,
                                                 shape)
         feats = self.candidate_features_.transform(rows, cols, proposers, scores, inputs.x, inputs.x_title,
-                                                   evidence, folds)
+                                                   evidence, folds, lexical=lexical)
         return rows, cols, feats
 
     # -- suggesting ---------------------------------------------------------------------------
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
+        languages = self._languages(texts)
+        other = [i for i, lang in enumerate(languages) if lang in self.crosslingual_]
+        if not other:
+            return self._suggest_own(texts, languages)
+        own = [i for i in range(len(texts)) if i not in set(other)]
+        parts = [self._suggest_own([texts[i] for i in own], [languages[i] for i in own]),
+                 self._suggest_crosslingual([texts[i] for i in other], [languages[i] for i in other])]
+        return sp.csr_matrix(sp.vstack(parts)[np.argsort(np.array(own + other))])
+
+    def _suggest_own(self, texts: Sequence[str], languages: Sequence[str | None]) -> sp.csr_matrix:
+        """Documents in the project's language: every member, the main ranker."""
         inputs = Inputs(self.features_.transform(texts),
                         self.features_.transform([t[: self.params.title_chars] for t in texts]), texts)
         scores = [self.members.scores(name, member, inputs) for name, member in self.members_.items()]
-        evidence = {name: evidence_matrices(member, texts, len(self.context.vocab), self.params.match_chars)
+        evidence = {name: evidence_matrices(member, texts, languages, len(self.context.vocab), self.params.match_chars)
                     for name, member in self.evidence_.items()}
         rows, cols, feats = self._candidates(scores, inputs, evidence)
-        prob = self.ranker_.scores(feats)
+        return self._ranked(texts, rows, cols, self.ranker_.scores(feats))
+
+    def _suggest_crosslingual(self, texts: Sequence[str], languages: Sequence[str | None]) -> sp.csr_matrix:
+        """Documents in another language: the crosslingual members, their ranker (or their own scores)."""
+        keep = set(self._crosslingual_members())
+        if self.crosslingual_ranker_ is None:
+            members = [m for name, m in {**self.members_, **self.evidence_}.items() if name in keep]
+            best = members[0].suggest_batch(texts)
+            for member in members[1:]:
+                best = best.maximum(member.suggest_batch(texts))
+            return top_k_sparse(sp.csr_matrix(best), self.params.top_k)
+        empty = sp.csr_matrix((len(texts), self.features_.n_features), dtype=np.float32)
+        inputs = Inputs(empty, empty, texts)
+        scores = [self.members.scores(name, member, inputs) for name, member in self.members_.items() if name in keep]
+        evidence = {name: evidence_matrices(member, texts, languages, len(self.context.vocab), self.params.match_chars)
+                    for name, member in self.evidence_.items() if name in keep}
+        rows, cols, feats = self._candidates(scores, inputs, evidence, lexical=False)
+        return self._ranked(texts, rows, cols, self.crosslingual_ranker_.scores(feats))
+
+    def _ranked(self, texts: Sequence[str], rows: np.ndarray, cols: np.ndarray, prob: np.ndarray) -> sp.csr_matrix:
         out = sp.csr_matrix((prob, (rows, cols)), shape=(len(texts), len(self.context.vocab)))
         return top_k_sparse(out, self.params.top_k)
 
@@ -290,9 +392,12 @@ class EnsembleBackend(Backend):
         self.features_.save(directory)
         self.candidate_features_.save(directory)
         self.ranker_.save(directory / RANKER)
+        if self.crosslingual_ranker_ is not None:
+            self.crosslingual_ranker_.save(directory / CROSSLINGUAL_RANKER)
         meta: dict[str, Any] = {
             "members": {}, "member_scores": MEMBER_SCORES, "title_members": self.params.title_zone_members,
-            "evidence_columns": {name: list(m.evidence_columns()) for name, m in self.evidence_.items()}}
+            "evidence_columns": {name: list(m.evidence_columns()) for name, m in self.evidence_.items()},
+            "crosslingual": self.crosslingual_, "crosslingual_ranker": self.crosslingual_ranker_ is not None}
         for name, member in {**self.members_, **self.evidence_}.items():
             sub = directory / f"member-{name}"
             sub.mkdir()
@@ -316,6 +421,10 @@ class EnsembleBackend(Backend):
         self.evidence_ = {name: self._load_evidence(directory, name, meta) for name in self.members.evidence}
         self.candidate_features_ = CandidateFeatures(ctx, self.params.candidates).load(directory, list(self.evidence_))
         self.ranker_ = GradientBoostedRanker.load(directory / RANKER, self.params.ranker_settings())
+        self.crosslingual_ = list(meta.get("crosslingual", []))
+        self.crosslingual_ranker_ = (GradientBoostedRanker.load(directory / CROSSLINGUAL_RANKER,
+                                                                self.params.ranker_settings())
+                                     if meta.get("crosslingual_ranker") else None)
         self.members_ = {}
         for name in self.members.scoring:
             sub, cls = directory / f"member-{name}", get_backend_class(name)

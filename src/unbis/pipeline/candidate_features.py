@@ -106,7 +106,7 @@ class CandidateFeatures:
     def transform(
         self, rows: np.ndarray, cols: np.ndarray, proposers: np.ndarray, scores: list[sp.csr_matrix],
         x: sp.csr_matrix, x_title: sp.csr_matrix, evidence: dict[str, list[sp.csr_matrix]],
-        folds: Folds | None = None,
+        folds: Folds | None = None, lexical: bool = True,
     ) -> np.ndarray:
         """The feature matrix (float32) of the pairs (``rows``, ``cols``).
 
@@ -117,6 +117,8 @@ class CandidateFeatures:
         evidence : per evidence member, its ``evidence_matrices``.
         folds : in training, each document's fold and the gold labels: statistics then come from the
             other folds.
+        lexical : with the labels' wording in the text (False for documents in another language than
+            the labels': ``x`` and ``x_title`` are then not read).
         """
         count, n_docs = self._label_statistics(rows, cols, folds)
         columns = []
@@ -129,8 +131,9 @@ class CandidateFeatures:
             columns += [value, np.log1p(rank), value / np.maximum(np.abs(best), 1e-6)]
         columns.append(proposers)
         columns.append(np.log((count + 0.1) / np.maximum(n_docs, 1)))
-        columns.append(lookup(self._coverage(x), rows, cols))
-        columns.append(lookup(self._coverage(x_title), rows, cols))
+        if lexical:
+            columns.append(lookup(self._coverage(x), rows, cols))
+            columns.append(lookup(self._coverage(x_title), rows, cols))
         for name, matrices in evidence.items():
             df, hit = self._evidence_statistics(name, matrices[-1], rows, cols, folds)
             columns += [lookup(e, rows, cols) for e in matrices]

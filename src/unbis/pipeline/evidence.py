@@ -14,13 +14,14 @@ from unbis.parallel import parallel_map
 STORED = 1e-6
 
 
-def evidence_matrices(member: Backend, texts: Sequence[str], n_concepts: int, chars: int = 0,
-                      jobs: int = 1) -> list[sp.csr_matrix]:
+def evidence_matrices(member: Backend, texts: Sequence[str], languages: Sequence[str | None], n_concepts: int,
+                      chars: int = 0, jobs: int = 1) -> list[sp.csr_matrix]:
     """The evidence of ``member`` for ``texts``: per column of ``member.evidence_columns()`` a documents x
     concepts matrix, then one marking (1) the concepts it found.
 
     Parameters
     ----------
+    languages : each text's language (None: the member decides).
     chars : characters of each text the member reads (0: all; matching whole long texts is slow).
     jobs : processes (0: every core). Training evidences the whole ranker sample at once; suggestion
         batches are already spread over worker processes and pass 1.
@@ -28,14 +29,15 @@ def evidence_matrices(member: Backend, texts: Sequence[str], n_concepts: int, ch
     limit = chars or None
     width = len(member.evidence_columns())  # fixed, so that a text with nothing found still has every column
 
-    def rows_of(text: str) -> tuple[np.ndarray, np.ndarray]:
-        c, r = member.evidence_rows(text[:limit])
+    def rows_of(item: tuple[str, str | None]) -> tuple[np.ndarray, np.ndarray]:
+        text, language = item
+        c, r = member.evidence_rows(text[:limit], language)
         return np.asarray(c, dtype=np.int64), np.asarray(r, dtype=np.float32).reshape(len(c), width)
 
     indptr = [0]
     concepts: list[np.ndarray] = []
     rows: list[np.ndarray] = []
-    for c, r in parallel_map(rows_of, texts, jobs):
+    for c, r in parallel_map(rows_of, list(zip(texts, languages, strict=True)), jobs):
         concepts.append(c)
         rows.append(r)
         indptr.append(indptr[-1] + len(c))

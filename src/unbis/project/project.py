@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from unbis.analysis import detect_language
 from unbis.backends.base import Backend, Context
 from unbis.backends.registry import get_backend_class
 from unbis.corpus.document import Document
-from unbis.errors import IncompatibleModelError, NotFittedError, NotFoundError
+from unbis.errors import IncompatibleModelError, NotFittedError, NotFoundError, UnservableDocumentError
 from unbis.evaluation import filter_suggestions
 from unbis.project.atomic import current_version, new_version, write_text_atomic
 from unbis.project.manifest import Manifest
@@ -26,6 +27,8 @@ CONFIG = "project.json"
 VOCAB = "vocab.json.gz"
 MODEL = "model"
 DEFAULT_BACKEND = "ensemble"
+LANGUAGE_NAMES = {"ar": "Arabic", "zh": "Chinese", "en": "English", "fr": "French", "ru": "Russian", "es": "Spanish",
+                  "auto": "several languages"}
 
 
 @dataclass
@@ -38,6 +41,9 @@ class ProjectConfig:
     params: dict[str, Any] = field(default_factory=dict)
     limit: int = 10
     threshold: float = 0.0
+    #: The UN languages documents may be written in: the training language and those its crosslingual
+    #: members serve (empty in projects saved before it was recorded: ask the backend).
+    languages: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,23 @@ class Project:
     def suggest_matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.backend.suggest_batch(list(texts))
 
+    def check_served(self, texts: Sequence[str], scores: sp.csr_matrix) -> None:
+        """Say why a document got no suggestion when the reason is its language: one the project does not
+        serve (``UnservableDocumentError``), never an empty list in silence. Only texts left without any
+        suggestion are looked at, so this costs nothing on the others."""
+        served = self.backend.languages_served()
+        for i in np.flatnonzero(np.diff(scores.indptr) == 0).tolist():
+            text = texts[i]
+            if not text.strip() or (language := detect_language(text)) in served:
+                continue
+            name = LANGUAGE_NAMES.get(language, language)
+            raise UnservableDocumentError(
+                f"document {i + 1} of {len(texts)} is in {name}: project {self.project_id!r} serves "
+                f"{', '.join(LANGUAGE_NAMES.get(x, x) for x in sorted(served))} (it was trained in "
+                f"{LANGUAGE_NAMES.get(self.config.language, self.config.language)}, its vocabulary has no "
+                f"{name} labels and none of its members reads {name}): train it on {name} documents, or with "
+                "--language auto, or use a vocabulary with labels in that language")
+
     def suggest(
         self,
         texts: Sequence[str],
@@ -92,6 +115,15 @@ class Project:
     ) -> list[list[Suggestion]]:
         """Ranked suggestions per text, best first (labels in ``language`` when given)."""
         scores = self.suggest_matrix(texts)
+        self.check_served(texts, scores)
+        return self.suggest_rows(scores, limit, threshold, language)
+
+    def suggest_rows(
+        self, scores: sp.csr_matrix, limit: int | None = None, threshold: float | None = None,
+        language: str | None = None,
+    ) -> list[list[Suggestion]]:
+        """Each row of ``scores`` as ranked suggestions, cut by ``limit`` and ``threshold`` (the project's
+        stored ones when not given)."""
         top = filter_suggestions(
             scores,
             limit=self.config.limit if limit is None else limit,
@@ -183,7 +215,7 @@ def train_project(
     model.fit(documents)
     info = {**(training or {}), "train_seconds": round(time.perf_counter() - started, 3)}
     config = ProjectConfig(name=name or project_dir.name, backend=backend, language=language,
-                           params=model.params_dict())
+                           params=model.params_dict(), languages=sorted(model.languages_served()))
     project = Project(config, vocab, model)
     project.save(project_dir, training=info)
     project.manifest = Manifest.load(current_version(project_dir))  # type: ignore[arg-type]
@@ -198,5 +230,5 @@ def default_project() -> Project:
     vocab = load_unbis()
     backend = get_backend_class("matcher")(Context(vocab, "auto")).fit([])
     config = ProjectConfig(name="unbis-default", backend="matcher", language="auto",
-                           params=backend.params_dict(), limit=10)
+                           params=backend.params_dict(), limit=10, languages=sorted(backend.languages_served()))
     return Project(config, vocab, backend)

@@ -17,7 +17,7 @@ from typing import ClassVar, Literal, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from unbis.analysis import detect_language
+from unbis.analysis import UN_LANGUAGES, detect_language
 from unbis.backends.base import Backend
 from unbis.backends.matcher.features import FEATURES, N_FEATURES, Hierarchy, candidate_features
 from unbis.backends.matcher.labels import LabelIndex, compile_labels
@@ -90,6 +90,8 @@ class MatcherBackend(Backend):
     # scores (hand weights, or a ranker of its own) would only repeat them.
     member_scores: ClassVar[bool] = False
     member_evidence: ClassVar[bool] = True
+    # It matches each document against the labels of the document's own language.
+    crosslingual: ClassVar[bool] = True
     params: MatcherParams
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -114,11 +116,19 @@ class MatcherBackend(Backend):
                     self._indexes[language] = index
         return index
 
-    def _labels_language(self, text: str) -> str:
-        """The label language to match ``text`` with: its own, else the vocabulary's default."""
+    def languages_served(self) -> frozenset[str]:
+        """The project's language and every UN language the vocabulary has labels in."""
+        return super().languages_served() | (frozenset(self.context.vocab.languages) & frozenset(UN_LANGUAGES))
+
+    def _labels_language(self, text: str, language: str | None = None) -> str:
+        """The label language to match ``text`` with: its own (``language``, else detected), else the
+        vocabulary's default. A document in another language than the project's is matched against
+        the labels of its own language when the vocabulary has them."""
         if self._label_languages is None:
             self._label_languages = set(self.context.vocab.languages)
-        lang = detect_language(text) if self.context.language == "auto" else self.context.language
+        lang = language or detect_language(text)
+        if lang not in self._label_languages and self.context.language != "auto":
+            lang = self.context.language
         if lang in self._label_languages or not self._label_languages:
             return lang
         default = self.context.vocab.default_language
@@ -132,11 +142,11 @@ class MatcherBackend(Backend):
         return self._hierarchy
 
     def _match(
-        self, text: str, offsets: bool = False, partial: bool = False
+        self, text: str, offsets: bool = False, partial: bool = False, language: str | None = None,
     ) -> tuple[LabelIndex, int, list[Occurrence]]:
         if self.params.max_chars:
             text = text[: self.params.max_chars]
-        lang = self._labels_language(text)
+        lang = self._labels_language(text, language)
         index = self.label_index(lang)
         units = text_units(text, lang, document=True, offsets=offsets)
         return index, len(units.terms), find_occurrences(index, units, self.params.max_gap, partial)
@@ -145,9 +155,11 @@ class MatcherBackend(Backend):
         """Partial matches are only worth their noise to a learned ranker."""
         return self.params.partial and self.ranker_ is not None and self.params.ranker != "hand"
 
-    def _candidates(self, text: str, partial: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _candidates(
+        self, text: str, partial: bool | None = None, language: str | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         use = self._uses_partial() if partial is None else partial
-        index, n_units, occurrences = self._match(text, partial=use)
+        index, n_units, occurrences = self._match(text, partial=use, language=language)
         return candidate_features(occurrences, index, n_units, self._hier())
 
     # -- training -------------------------------------------------------------------------------
@@ -231,9 +243,9 @@ class MatcherBackend(Backend):
     def evidence_columns(self) -> tuple[str, ...]:
         return tuple(FEATURES)
 
-    def evidence_rows(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def evidence_rows(self, text: str, language: str | None) -> tuple[np.ndarray, np.ndarray]:
         """Matched concept ids and their evidence features (columns: ``FEATURES``), corpus columns filled."""
-        concepts, rows = self._candidates(text)
+        concepts, rows = self._candidates(text, language=language)
         if self.stats_ is not None and len(concepts):
             self.stats_.fill(concepts, rows)
         return concepts, rows
