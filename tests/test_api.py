@@ -316,6 +316,8 @@ def test_hot_reload_after_retrain(tmp_path: Path) -> None:
         first = c.get("/api/projects").json()[1]["version"]
         time.sleep(1.1)  # version names carry a timestamp to the second
         train_eurlex(tmp_path, EURLEX / "validation")  # different data: a different model
+        assert c.get("/api/projects").json()[1]["version"] == first  # the old model answers while loading
+        app.state.unbis.registry.wait_for_reloads()
         projects = c.get("/api/projects").json()
         assert projects[1]["version"] != first
         body = c.post("/api/projects/eurlex/suggest", data={"text": eurlex_text()}).json()
