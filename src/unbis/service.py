@@ -185,7 +185,7 @@ class IndexResult:
 
 
 def index(
-    project: Project, inputs: Sequence[Path], out: TextIO, limit: int = 10, threshold: float | None = None,
+    project: Project, inputs: Sequence[Path], out: TextIO, limit: int | None = None, threshold: float | None = None,
     progress: Progress | None = None,
 ) -> IndexResult:
     """Suggest for every document under ``inputs``, one JSON line each (in this process, to a stream):

@@ -68,8 +68,9 @@ def router(max_batch: int) -> APIRouter:
         project_id: str,
         st: State,
         text: Annotated[str, Form(description="input text")],
-        limit: Annotated[Limit, Form(description="maximum number of results")] = 10,
-        threshold: Annotated[Threshold, Form(description="minimum score")] = 0.0,
+        limit: Annotated[Limit | None, Form(description="maximum number of results [default: the project's, "
+                                                        "set by `unbis optimize`; else 10]")] = None,
+        threshold: Annotated[Threshold | None, Form(description="minimum score [default: the project's]")] = None,
         language: Annotated[str | None, Form(description="language of subject labels")] = None,
     ) -> dict[str, Any]:
         """Suggest subjects for a text (form-encoded, as in Annif)."""
@@ -84,8 +85,8 @@ def router(max_batch: int) -> APIRouter:
         project_id: str,
         st: State,
         body: Annotated[batch_model, Body()],  # type: ignore[valid-type]
-        limit: Annotated[Limit, Query()] = 10,
-        threshold: Annotated[Threshold, Query()] = 0.0,
+        limit: Annotated[Limit | None, Query(description="[default: the project's]")] = None,
+        threshold: Annotated[Threshold | None, Query(description="[default: the project's]")] = None,
         language: Annotated[str | None, Query()] = None,
     ) -> list[dict[str, Any]]:
         project = st.registry.get(project_id).project

@@ -38,8 +38,9 @@ def suggest(
     st: State,
     text: Annotated[str | None, Form(description="The document text (or upload a file).")] = None,
     file: Annotated[UploadFile | None, File(description=".txt, .pdf, .docx or .html")] = None,
-    limit: Annotated[int, Form(ge=1, le=1000)] = 10,
-    threshold: Annotated[float, Form(ge=0.0, le=1.0)] = 0.0,
+    limit: Annotated[int | None, Form(ge=1, le=1000, description="[default: the project's, set by "
+                                                              "`unbis optimize`; else 10]")] = None,
+    threshold: Annotated[float | None, Form(ge=0.0, le=1.0, description="[default: the project's]")] = None,
     language: Annotated[str | None, Form(description="Document language (ar, zh, en, fr, ru, es); "
                                                   "detected when absent or 'auto'.")] = None,
     label_language: Annotated[str | None, Form(description="Language of `label`; default: the "

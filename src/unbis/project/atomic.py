@@ -48,6 +48,32 @@ def new_version(project_dir: Path) -> Iterator[Path]:
     _prune_old(project_dir, keep=2)
 
 
+def derive_version(project_dir: Path, replace: dict[str, str]) -> Path:
+    """Publish a new version that is the current one with the files in ``replace`` (name -> text) changed.
+
+    Published versions are never written into: a server that loaded one keeps a consistent model, and
+    notices the change because ``current`` moves. Unchanged files are hard links (a model may be hundreds
+    of MB), which is safe because nothing rewrites a file of a published version in place; replaced files
+    are new files. Returns the new version directory.
+    """
+    source = current_version(project_dir)
+    if source is None:
+        raise FileNotFoundError(f"{project_dir}: no current version to derive from")
+    with new_version(project_dir) as staging:
+        for path in sorted(source.rglob("*")):
+            target = staging / path.relative_to(source)
+            if path.is_dir():
+                target.mkdir(exist_ok=True)
+            elif str(path.relative_to(source)) not in replace:
+                try:
+                    os.link(path, target)
+                except OSError:  # another file system, or no hard links: copy
+                    shutil.copy2(path, target)
+        for name, text in replace.items():
+            (staging / name).write_text(text, encoding="utf-8")
+    return current_version(project_dir)  # type: ignore[return-value]
+
+
 def publish(project_dir: Path, version_dir: Path) -> None:
     """Point ``current`` at ``version_dir`` atomically (rename of a symlink over another)."""
     link = project_dir / CURRENT

@@ -45,7 +45,7 @@ async function suggest(event) {
   if (file) form.append("file", file); else form.append("text", $("#text").value);
   form.append("language", $("#doc-language").value);
   form.append("label_language", labelLanguage());
-  form.append("limit", $("#limit").value || "10");
+  if ($("#limit").value) form.append("limit", $("#limit").value);  // issue 18: empty = the project's stored limit
   setStatus("Suggesting…");
   try {
     const result = await api(`/api/projects/${encodeURIComponent($("#project").value)}/suggest`,
