@@ -13,6 +13,7 @@ from unbis import service
 from unbis.errors import IncompatibleModelError, NotFittedError, ParameterError
 from unbis.project import Project
 from unbis.project.atomic import current_version
+from unbis.project.manifest import Manifest
 
 
 @pytest.fixture(scope="module")
@@ -47,19 +48,26 @@ def test_load_and_suggest_is_deterministic(trained: Path, eurlex_validation: Pat
 
 
 def test_interrupted_training_keeps_the_old_model(trained: Path, tmp_path: Path, eurlex_train: Path,
-                                                  eurlex_vocab: Path) -> None:
+                                                  eurlex_vocab: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C during the save, once the model files are in the staging directory (the last step, the
+    manifest, is where it lands): the staging directory goes, `current` stays."""
     project_dir = tmp_path / "p"
     shutil.copytree(trained, project_dir, symlinks=True)
     before = current_version(project_dir)
+    seen: list[list[str]] = []
 
-    def boom(_n: int) -> None:
+    def interrupt(_self: Manifest, directory: Path) -> None:
+        seen.append(sorted(p.name for p in directory.iterdir()))
         raise KeyboardInterrupt
 
+    monkeypatch.setattr(Manifest, "save", interrupt)
     with pytest.raises(KeyboardInterrupt):
         service.train(project_dir, [eurlex_train], vocab_spec=str(eurlex_vocab), language="en",
-                      backend="tfidf", progress=boom)
+                      backend="tfidf")
+    assert seen == [["model", "project.json", "vocab.json.gz"]]  # the interrupt came mid-save
     assert current_version(project_dir) == before
     assert not [p for p in (project_dir / "versions").iterdir() if p.name.startswith(".staging")]
+    assert sorted(p.name for p in (project_dir / "versions").iterdir()) == [before.name]  # type: ignore[union-attr]
     Project.load(project_dir)  # still loads
 
 

@@ -114,13 +114,27 @@ def train(
     own = nested.pop(backend, {})
     if nested:
         own.update({f"{b}.{k}": v for b, values in nested.items() for k, v in values.items()})
+    added = _add_unknown_labels(corpus, vocab, strict) if on_unknown == "add" else None
     docs = Corpus(corpus, vocab, on_unknown=on_unknown, strict=strict)  # type: ignore[arg-type]
     stream: Iterable[Document] = _counting(docs, progress) if progress else docs
     project = train_project(
         project_dir, stream, vocab, lang, backend=backend, params=own,
         training={"corpus": [str(p) for p in corpus], "vocabulary": note},
     )
-    return TrainResult(project, docs.report, note, lang, time.perf_counter() - started)
+    return TrainResult(project, added or docs.report, note, lang, time.perf_counter() - started)
+
+
+def _add_unknown_labels(corpus: Sequence[Path], vocab: Vocabulary, strict: bool) -> ReadReport:
+    """``--on-unknown add``: one reading pass that adds every unknown label before training starts.
+
+    Backends size their label matrices by the vocabulary when fitting begins; labels added while the
+    training pass streams the corpus came too late ("subject id outside the vocabulary"). The vocabulary
+    is complete before the backend sees it. Returns that pass's report, which counts the added labels
+    (the training pass then finds them all known)."""
+    report = ReadReport()
+    for _doc in read_documents(corpus, vocab, on_unknown="add", strict=strict, report=report):
+        pass
+    return report
 
 
 class _counting:

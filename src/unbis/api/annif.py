@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from unbis import __version__
 from unbis.analysis import detect_language
 from unbis.api import schemas
+from unbis.api.auth import WriteAccess
 from unbis.api.state import ServerState, state
 from unbis.api.views import annif_project, check_label_language, vocab_info
 from unbis.errors import InputError
@@ -17,6 +18,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": schemas.Problem, "description": "Project not found"},
     413: {"model": schemas.Problem, "description": "Payload Too Large"},
     503: {"model": schemas.Problem, "description": "Service Unavailable"},
+}
+#: Routes that write also answer 401 (no or wrong key) and 403 (no key on a public bind).
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    401: {"model": schemas.Problem, "description": "API key missing or wrong"},
+    403: {"model": schemas.Problem, "description": "Writes refused: no API key on a public bind"},
 }
 State = Annotated[ServerState, Depends(state)]
 Limit = Annotated[int, Field(ge=1, le=1000)]
@@ -61,8 +68,9 @@ def router(max_batch: int) -> APIRouter:
         project_id: str,
         st: State,
         text: Annotated[str, Form(description="input text")],
-        limit: Annotated[Limit, Form(description="maximum number of results")] = 10,
-        threshold: Annotated[Threshold, Form(description="minimum score")] = 0.0,
+        limit: Annotated[Limit | None, Form(description="maximum number of results [default: the project's, "
+                                                        "set by `unbis optimize`; else 10]")] = None,
+        threshold: Annotated[Threshold | None, Form(description="minimum score [default: the project's]")] = None,
         language: Annotated[str | None, Form(description="language of subject labels")] = None,
     ) -> dict[str, Any]:
         """Suggest subjects for a text (form-encoded, as in Annif)."""
@@ -77,8 +85,8 @@ def router(max_batch: int) -> APIRouter:
         project_id: str,
         st: State,
         body: Annotated[batch_model, Body()],  # type: ignore[valid-type]
-        limit: Annotated[Limit, Query()] = 10,
-        threshold: Annotated[Threshold, Query()] = 0.0,
+        limit: Annotated[Limit | None, Query(description="[default: the project's]")] = None,
+        threshold: Annotated[Threshold | None, Query(description="[default: the project's]")] = None,
         language: Annotated[str | None, Query()] = None,
     ) -> list[dict[str, Any]]:
         project = st.registry.get(project_id).project
@@ -90,8 +98,9 @@ def router(max_batch: int) -> APIRouter:
                 for d, row in zip(docs, rows, strict=True)]
 
     @api.post("/projects/{project_id}/learn", status_code=204, response_class=Response,
-              responses={**ERRORS, 204: {"description": "stored as feedback for `unbis learn`"}})
-    def learn(project_id: str, st: State, documents: Annotated[list[schemas.IndexedDocument], Body()]) -> Response:
+              responses={**WRITE_ERRORS, 204: {"description": "stored as feedback for `unbis learn`"}})
+    def learn(project_id: str, st: State, _: WriteAccess,
+              documents: Annotated[list[schemas.IndexedDocument], Body()]) -> Response:
         """Store manually indexed documents as accepted feedback; `unbis learn` retrains from them."""
         loaded = st.registry.get(project_id)
         vocab = loaded.project.vocab

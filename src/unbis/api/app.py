@@ -21,7 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from unbis import __version__
 from unbis.api import annif, rich, web
-from unbis.api.documents import UnsupportedFileType
+from unbis.api.auth import Forbidden, Unauthorized, WritePolicy, is_loopback
+from unbis.api.documents import DEFAULT_LIMITS, LimitExceeded, Limits, UnsupportedFileType
 from unbis.api.registry import ProjectRegistry, ProjectUnavailable
 from unbis.api.state import WEB_DIR, ServerState
 from unbis.errors import (
@@ -49,6 +50,12 @@ def problem(status: int, detail: str) -> JSONResponse:
 def status_for(exc: UnbisError) -> int:
     if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, Unauthorized):
+        return 401
+    if isinstance(exc, Forbidden):
+        return 403
+    if isinstance(exc, LimitExceeded):
+        return exc.status
     if isinstance(exc, UnsupportedFileType):
         return 415
     if isinstance(exc, ProjectUnavailable | NotFittedError | IncompatibleModelError | VocabularyError):
@@ -147,9 +154,13 @@ def create_app(
     feedback_db: Path | None = None,
     max_body: int = DEFAULT_MAX_BODY,
     max_batch: int = DEFAULT_MAX_BATCH,
+    api_key: str | None = None,
+    host: str = "127.0.0.1",
+    limits: Limits = DEFAULT_LIMITS,
 ) -> FastAPI:
     """The application. ``projects_dir`` holds trained projects (the bundled UNBIS one is always there);
-    ``feedback_db`` defaults to ``default_db_path()``."""
+    ``feedback_db`` defaults to ``default_db_path()``. ``api_key`` protects every write; without one, writes
+    are accepted only when ``host`` (the address served on) is loopback (see ``unbis.api.auth``)."""
     app = FastAPI(
         title="UNBIS Indexer",
         version=__version__,
@@ -161,11 +172,16 @@ def create_app(
         feedback=FeedbackStore(feedback_db or default_db_path()),
         max_body=max_body,
         max_batch=max_batch,
+        writes=WritePolicy(api_key or None, is_loopback(host)),
+        limits=limits,
     )
 
     @app.exception_handler(UnbisError)
     async def _unbis_error(_request: Request, exc: UnbisError) -> JSONResponse:
-        return problem(status_for(exc), str(exc))
+        response = problem(status_for(exc), str(exc))
+        if isinstance(exc, Unauthorized):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="unbis"'
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

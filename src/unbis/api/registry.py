@@ -1,9 +1,11 @@
 """The projects a server offers: the bundled zero-shot UNBIS project plus trained ones in a directory.
 
 Trained projects are found as sub-directories holding a ``current`` model link. Each request asks the
-registry for its project; when ``current`` points at a new version (``unbis train`` or ``unbis learn``
-finished), the new model is loaded under a per-project lock and swapped in. Requests already running keep
-the object they hold, so a retrain never disturbs them.
+registry for its project; when ``current`` points at a new version (``unbis train``, ``unbis learn`` or
+``unbis optimize`` finished), the new model is loaded in a background thread while the old one keeps
+answering, and swapped in once whole: no request ever waits for a reload. A version that fails to load is
+remembered (logged once) and not retried until ``current`` moves on. Only the very first load of a project
+is waited for, since there is nothing older to answer with.
 """
 
 from __future__ import annotations
@@ -41,12 +43,21 @@ class Loaded:
 class ProjectRegistry:
     """Thread-safe lookup of projects by id, with hot reload of retrained ones."""
 
-    def __init__(self, projects_dir: Path | None, bundled: Callable[[], Project] | None = None) -> None:
+    def __init__(
+        self,
+        projects_dir: Path | None,
+        bundled: Callable[[], Project] | None = None,
+        loader: Callable[[Path], Project] = Project.load,
+    ) -> None:
         self.projects_dir = projects_dir
         self._bundled = bundled or (lambda: service.open_project(None))
+        self._loader = loader
         self._entries: dict[str, Loaded] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._loading: dict[str, str] = {}  # project id -> version being loaded in the background
+        self._failed: dict[str, tuple[str, str]] = {}  # project id -> (version, error) that failed to load
+        self._threads: list[threading.Thread] = []
 
     def _lock(self, project_id: str) -> threading.Lock:
         with self._guard:
@@ -73,34 +84,78 @@ class ProjectRegistry:
         return out
 
     def get(self, project_id: str) -> Loaded:
-        """The loaded project, reloaded first if its ``current`` version changed on disk."""
+        """The loaded project. When its ``current`` version changed on disk, the new one is loaded in the
+        background and the old one answers meanwhile."""
         if project_id == BUNDLED_ID:
             return self._get_bundled()
         path = self._path(project_id)
         version_dir = current_version(path)
         if version_dir is None:
             raise NotFoundError(f"project {project_id!r} not found")
+        version = version_dir.name
         entry = self._entries.get(project_id)
-        if entry is not None and entry.version == version_dir.name:
+        if entry is not None:
+            if entry.version != version:
+                self._reload_in_background(project_id, path, version)
             return entry
-        with self._lock(project_id):
-            entry = self._entries.get(project_id)
-            # Read the version before loading: if a swap happens mid-load we record the older name and
-            # simply reload once more on the next request.
-            version_dir = current_version(path) or version_dir
-            if entry is not None and entry.version == version_dir.name:
-                return entry  # another request reloaded it while we waited
+        with self._lock(project_id):  # first load: concurrent first requests wait for one load
+            if (entry := self._entries.get(project_id)) is not None:
+                return entry
+            failed = self._failed.get(project_id)
+            if failed is not None and failed[0] == version:
+                raise ProjectUnavailable(f"project {project_id!r} cannot be loaded: {failed[1]}")
             try:
-                project = Project.load(path)
+                project = self._loader(path)
             except UnbisError as exc:
-                if entry is not None:  # keep serving the old model rather than failing
-                    logger.warning("reload of %s failed, keeping version %s: %s", path, entry.version, exc)
-                    return entry
+                self._remember_failure(project_id, version, exc)
                 raise ProjectUnavailable(f"project {project_id!r} cannot be loaded: {exc}") from exc
-            loaded = self._entries[project_id] = Loaded(project, version_dir.name)
-            if entry is not None:
-                logger.info("reloaded project %s: %s -> %s", project_id, entry.version, loaded.version)
+            self._failed.pop(project_id, None)
+            loaded = self._entries[project_id] = Loaded(project, version)
             return loaded
+
+    def _reload_in_background(self, project_id: str, path: Path, version: str) -> None:
+        with self._guard:
+            if self._loading.get(project_id) == version:
+                return  # already loading this version
+            failed = self._failed.get(project_id)
+            if failed is not None and failed[0] == version:
+                return  # this version failed once: wait until `current` moves on
+            self._loading[project_id] = version
+            thread = threading.Thread(target=self._reload, args=(project_id, path, version), daemon=True,
+                                      name=f"reload-{project_id}")
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _reload(self, project_id: str, path: Path, version: str) -> None:
+        # Read the version before loading: if a swap happens mid-load we record the older name and simply
+        # reload once more on the next request.
+        try:
+            project = self._loader(path)
+        except Exception as exc:  # noqa: BLE001 - a thread has no caller: every failure is remembered and logged
+            with self._guard:
+                self._loading.pop(project_id, None)
+                self._remember_failure(project_id, version, exc)
+            return
+        with self._guard:
+            self._loading.pop(project_id, None)
+            self._failed.pop(project_id, None)
+            old = self._entries.get(project_id)
+            self._entries[project_id] = Loaded(project, version)
+        logger.info("reloaded project %s: %s -> %s", project_id, old.version if old else "-", version)
+
+    def _remember_failure(self, project_id: str, version: str, exc: BaseException) -> None:
+        if self._failed.get(project_id, ("", ""))[0] != version:  # log each failed version once
+            old = self._entries.get(project_id)
+            keeping = f", keeping version {old.version}" if old else ""
+            logger.warning("project %s: version %s cannot be loaded%s: %s", project_id, version, keeping, exc)
+        self._failed[project_id] = (version, str(exc))
+
+    def wait_for_reloads(self, timeout: float = 60.0) -> None:
+        """Block until background reloads started so far are done (tests, an orderly shutdown)."""
+        with self._guard:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(timeout)
 
     def _get_bundled(self) -> Loaded:
         entry = self._entries.get(BUNDLED_ID)

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 
 from unbis.analysis import UN_LANGUAGES, detect_language
 from unbis.api import schemas
-from unbis.api.annif import ERRORS
+from unbis.api.annif import ERRORS, WRITE_ERRORS
+from unbis.api.auth import WriteAccess
 from unbis.api.documents import extract_text
 from unbis.api.evidence import evidence_for
 from unbis.api.search import LabelSearch
@@ -20,6 +21,7 @@ router = APIRouter(prefix="/api", tags=["UNBIS Indexer"])
 State = Annotated[ServerState, Depends(state)]
 UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS, 415: {"model": schemas.Problem, "description": "Unsupported file type"},
+    422: {"model": schemas.Problem, "description": "File over a page, part or parse-time limit"},
 }
 
 
@@ -36,8 +38,9 @@ def suggest(
     st: State,
     text: Annotated[str | None, Form(description="The document text (or upload a file).")] = None,
     file: Annotated[UploadFile | None, File(description=".txt, .pdf, .docx or .html")] = None,
-    limit: Annotated[int, Form(ge=1, le=1000)] = 10,
-    threshold: Annotated[float, Form(ge=0.0, le=1.0)] = 0.0,
+    limit: Annotated[int | None, Form(ge=1, le=1000, description="[default: the project's, set by "
+                                                              "`unbis optimize`; else 10]")] = None,
+    threshold: Annotated[float | None, Form(ge=0.0, le=1.0, description="[default: the project's]")] = None,
     language: Annotated[str | None, Form(description="Document language (ar, zh, en, fr, ru, es); "
                                                   "detected when absent or 'auto'.")] = None,
     label_language: Annotated[str | None, Form(description="Language of `label`; default: the "
@@ -49,7 +52,7 @@ def suggest(
     filename = None
     if file is not None and file.filename:
         filename = file.filename
-        body = extract_text(filename, file.file.read())
+        body = extract_text(filename, file.file.read(), st.limits)
     elif text is not None:
         body = text
     else:
@@ -108,14 +111,14 @@ def search_concepts(
     return [concept(project.vocab, cid, shown) for cid in ids]
 
 
-@router.post("/documents", response_model=schemas.DocumentOut, status_code=201, responses=ERRORS)
-def add_document(doc: schemas.DocumentIn, st: State) -> dict[str, int]:
+@router.post("/documents", response_model=schemas.DocumentOut, status_code=201, responses=WRITE_ERRORS)
+def add_document(doc: schemas.DocumentIn, st: State, _: WriteAccess) -> dict[str, int]:
     """Register the document that feedback is about (stored once per distinct text)."""
     return {"document_id": st.feedback.add_document(doc.text, doc.name, doc.language)}
 
 
-@router.post("/feedback", response_model=schemas.FeedbackOut, status_code=201, responses=ERRORS)
-def add_feedback(fb: schemas.FeedbackIn, st: State) -> dict[str, Any]:
+@router.post("/feedback", response_model=schemas.FeedbackOut, status_code=201, responses=WRITE_ERRORS)
+def add_feedback(fb: schemas.FeedbackIn, st: State, _: WriteAccess) -> dict[str, Any]:
     """Accept or reject a suggestion, or add a missing descriptor (``source: added``)."""
     loaded = st.registry.get(fb.project)
     vocab = loaded.project.vocab

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from fastapi import Request
 
+from unbis.api.auth import WritePolicy
+from unbis.api.documents import DEFAULT_LIMITS, Limits
 from unbis.api.registry import ProjectRegistry
 from unbis.feedback import FeedbackStore
 
@@ -28,12 +30,16 @@ class ServerState:
     feedback : where indexers' decisions are stored.
     max_body : the largest request body accepted, in bytes.
     max_batch : the most documents one batch request may carry.
+    writes : who may write (the API key, or whether the bind is loopback-only).
+    limits : the bounds on extracting text from one uploaded file.
     """
 
     registry: ProjectRegistry
     feedback: FeedbackStore
     max_body: int
     max_batch: int
+    writes: WritePolicy = WritePolicy()
+    limits: Limits = DEFAULT_LIMITS
 
 
 def state(request: Request) -> ServerState:

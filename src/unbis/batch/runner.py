@@ -149,7 +149,7 @@ def run_index(
     out: Path,
     *,
     fmt: OutputFormat = "jsonl",
-    limit: int = 10,
+    limit: int | None = None,
     threshold: float | None = None,
     jobs: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -170,6 +170,10 @@ def run_index(
     """
     if fmt not in OUTPUT_FORMATS:
         raise InputError(f"unknown output format {fmt!r}; choose one of {', '.join(OUTPUT_FORMATS)}")
+    # The project's stored settings (``unbis optimize``) when the caller gives none; recorded resolved in
+    # the journal, so a resumed run never mixes two limits.
+    limit = project.config.limit if limit is None else limit
+    threshold = project.config.threshold if threshold is None else threshold
     if batch_size < 1 or limit < 1:
         raise InputError(f"batch size and limit must be >= 1 (got {batch_size}, {limit})")
     errors = errors or errors_path_for(out)

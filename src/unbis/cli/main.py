@@ -73,8 +73,10 @@ def train(
 def suggest(
     file: Annotated[str, typer.Argument(help="A text file, or - for standard input.")] = "-",
     project: Annotated[Path | None, typer.Option(help="Project directory; default: bundled UNBIS.")] = None,
-    limit: LimitOpt = 10,
-    threshold: Annotated[float | None, typer.Option(help="Minimum score.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-l", min=1, help="Number of suggestions per document "
+                                              "[default: the project's, set by `unbis optimize`; else 10].")]
+    = None,
+    threshold: Annotated[float | None, typer.Option(help="Minimum score [default: the project's].")] = None,
     language: Annotated[str | None, typer.Option(help="Language of the labels shown.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -102,8 +104,10 @@ def index(
     tsv: Annotated[Path | None, typer.Option("--tsv", help="Write Annif-style TSV: name, <uri>, label, score.")]
     = None,
     marc: Annotated[Path | None, typer.Option("--marc", help="Write MARC 21 records with 650 fields.")] = None,
-    limit: LimitOpt = 10,
-    threshold: Annotated[float | None, typer.Option(help="Minimum score.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-l", min=1, help="Number of suggestions per document "
+                                              "[default: the project's, set by `unbis optimize`; else 10].")]
+    = None,
+    threshold: Annotated[float | None, typer.Option(help="Minimum score [default: the project's].")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes [default: all cores].")]
     = None,
     force: Annotated[bool, typer.Option("--force", help="Redo from scratch instead of resuming.")] = False,

@@ -21,6 +21,11 @@ def serve(
     )] = None,
     max_body: Annotated[int, typer.Option(min=1, help="Largest request body in bytes (413 above).")] = 10 * 1024 * 1024,
     max_batch: Annotated[int, typer.Option(min=1, help="Most documents in one suggest-batch request.")] = 32,
+    api_key: Annotated[str | None, typer.Option(
+        envvar="UNBIS_API_KEY", show_envvar=True,
+        help="Key every write (feedback, documents, learn) must send as `Authorization: Bearer KEY`. Without "
+             "one, writes are accepted only when bound to loopback.",
+    )] = None,
 ) -> None:
     """Serve the Annif-compatible REST API (/v1), the richer API (/api, docs at /docs) and the web page (/)."""
     import uvicorn
@@ -29,7 +34,8 @@ def serve(
 
     if projects_dir is not None and not projects_dir.is_dir():
         raise typer.BadParameter(f"{projects_dir}: not a directory", param_hint="PROJECTS_DIR")
-    app = create_app(projects_dir, feedback_db, max_body=max_body, max_batch=max_batch)
+    app = create_app(projects_dir, feedback_db, max_body=max_body, max_batch=max_batch, api_key=api_key,
+                     host=host)
     registry = app.state.unbis.registry
     err_console.print(f"loading projects: {', '.join(registry.ids())}")
     for project_id in registry.ids():  # load before listening so the first request is not slow
@@ -38,6 +44,9 @@ def serve(
         except Exception as exc:  # noqa: BLE001 - a broken project is reported, the others still served
             err_console.print(f"[yellow]warning:[/yellow] {project_id}: {exc}")
     err_console.print(f"feedback: {app.state.unbis.feedback.path}")
+    writes = app.state.unbis.writes
+    colour = "yellow" if writes.mode == "refused" else "green"
+    err_console.print(f"[{colour}]writes:[/{colour}] {writes.startup_note()}", highlight=False)
     err_console.print(f"serving on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
 
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,4 +1,5 @@
-"""The feedback store: documents and decisions in one SQLite file (stdlib ``sqlite3``, WAL mode).
+"""The feedback store: documents and decisions in one SQLite file (stdlib ``sqlite3``, WAL mode,
+``synchronous=FULL``: every commit is synced before the API answers).
 
 Each decision records the document, the project, the model version that made the suggestion and the
 time. The latest decision on a (document, project, subject) wins, so an indexer can change their mind.
@@ -104,6 +105,10 @@ class FeedbackStore:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         # closing() closes the connection; `with db` commits (or rolls back on error).
         with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
+            # Per connection, and said explicitly (builds differ in their default): in WAL mode NORMAL may
+            # lose the last commits on power loss; FULL syncs the WAL at every commit, so a decision
+            # answered with 201 is on disk.
+            db.execute("PRAGMA synchronous=FULL")
             db.row_factory = sqlite3.Row
             yield db
 

@@ -19,7 +19,7 @@ from unbis.backends.registry import get_backend_class
 from unbis.corpus.document import Document
 from unbis.errors import IncompatibleModelError, NotFittedError, NotFoundError, UnservableDocumentError
 from unbis.evaluation import filter_suggestions
-from unbis.project.atomic import current_version, new_version, write_text_atomic
+from unbis.project.atomic import current_version, derive_version, new_version
 from unbis.project.manifest import Manifest
 from unbis.vocab.subject_index import Vocabulary
 
@@ -164,11 +164,13 @@ class Project:
         self._version = _version_name(project_dir)
 
     def update_config(self, **changes: Any) -> None:
-        """Change stored settings (limit, threshold) of the current version in place, atomically."""
+        """Change stored settings (limit, threshold), published as a new version (the model files are shared
+        with the previous one): a running server sees ``current`` move and reloads."""
         for key, value in changes.items():
             setattr(self.config, key, value)
-        if self.path is not None and (current := current_version(self.path)):
-            write_text_atomic(current / CONFIG, json.dumps(asdict(self.config), indent=1, ensure_ascii=False))
+        if self.path is not None and current_version(self.path) is not None:
+            derive_version(self.path, {CONFIG: json.dumps(asdict(self.config), indent=1, ensure_ascii=False)})
+            self._version = _version_name(self.path)
 
     @classmethod
     def load(cls, project_dir: Path) -> Project:

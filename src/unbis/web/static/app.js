@@ -31,7 +31,7 @@ function el(tag, attrs, ...children) {
   return node;
 }
 async function api(url, options) {
-  const response = await fetch(url, options);
+  const response = await fetchWithKey(url, options);  // issue 18: the API key, see the end of the file
   const body = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) throw new Error((body && body.detail) || `HTTP ${response.status}`);
   return body;
@@ -45,7 +45,7 @@ async function suggest(event) {
   if (file) form.append("file", file); else form.append("text", $("#text").value);
   form.append("language", $("#doc-language").value);
   form.append("label_language", labelLanguage());
-  form.append("limit", $("#limit").value || "10");
+  if ($("#limit").value) form.append("limit", $("#limit").value);  // issue 18: empty = the project's stored limit
   setStatus("Suggesting…");
   try {
     const result = await api(`/api/projects/${encodeURIComponent($("#project").value)}/suggest`,
@@ -96,7 +96,10 @@ function renderText() {
   const r = state.result;
   const text = r.text;
   const spans = [];
-  for (const s of r.suggestions) for (const e of s.evidence) spans.push({start: e.start, end: e.end, uri: s.uri});
+  const units = utf16Offsets(text);  // issue 18: the server counts code points, slice() UTF-16 units
+  for (const s of r.suggestions) for (const e of s.evidence) {
+    spans.push({start: units[e.start] ?? text.length, end: units[e.end] ?? text.length, uri: s.uri});
+  }
   const cuts = new Set([0, text.length]);
   for (const sp of spans) { cuts.add(Math.max(0, sp.start)); cuts.add(Math.min(text.length, sp.end)); }
   const points = [...cuts].sort((a, b) => a - b);
@@ -222,3 +225,34 @@ $("#add-input").addEventListener("keydown", (e) => {
   if (e.key === "Enter") { e.preventDefault(); const first = $("#add-results li"); if (first) first.click(); }
 });
 $("#file").addEventListener("change", () => { if ($("#file").files.length) $("#text").value = ""; });
+
+// ==== issue 18: API key for writes; code-point offsets (begin) =================================
+// A server started with --api-key answers 401 to a write without `Authorization: Bearer KEY`: ask the
+// indexer for the key once, keep it for this tab (sessionStorage, never on disk) and retry. A wrong key
+// is dropped and asked for again at the next 401.
+const API_KEY_ITEM = "unbis-api-key";
+function withKey(options, key) {
+  const headers = new Headers((options && options.headers) || {});
+  if (key) headers.set("Authorization", `Bearer ${key}`);
+  return {...(options || {}), headers};
+}
+async function fetchWithKey(url, options) {
+  const stored = sessionStorage.getItem(API_KEY_ITEM);
+  const response = await fetch(url, withKey(options, stored));
+  if (response.status !== 401) return response;
+  sessionStorage.removeItem(API_KEY_ITEM);
+  const key = window.prompt("This server needs its API key to save decisions. API key:");
+  if (!key) return response;
+  sessionStorage.setItem(API_KEY_ITEM, key);
+  return fetch(url, withKey(options, key));
+}
+// Evidence offsets count code points (Python str); JavaScript strings index UTF-16 units, in which an
+// emoji or a CJK Extension B character takes two. offsets[i] = the UTF-16 index of code point i.
+function utf16Offsets(text) {
+  const offsets = [];
+  let unit = 0;
+  for (const ch of text) { offsets.push(unit); unit += ch.length; }
+  offsets.push(unit);
+  return offsets;
+}
+// ==== issue 18 (end) =============================================================================
