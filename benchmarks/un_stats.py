@@ -52,7 +52,8 @@ def sources() -> list[tuple[str, list[str]]]:
     par: list[str] = []
     for folder in ("udhr-articles", "unga-res-55-100"):
         for lang in ("ar", "zh", "en", "fr", "ru", "es"):
-            par.extend(p.read_text(encoding="utf-8") for p in sorted((DATA / "parallel-un" / folder / lang).glob("*.txt")))
+            folder_dir = DATA / "parallel-un" / folder / lang
+            par.extend(p.read_text(encoding="utf-8") for p in sorted(folder_dir.glob("*.txt")))
     out.append(("parallel-un udhr-articles + unga-res-55-100, six languages (public domain / UN text)", par))
     return out
 
@@ -87,7 +88,8 @@ def main() -> None:
             if term_df[sing] >= MIN_DF and term_df[sing] >= RATIO * (term_df[word] + 1):
                 plural_sense.append(vocab.uri(cid))
                 words_kept[word], words_kept[sing] = term_df[word], term_df[sing]
-                print(f"plural sense: {label:<24} singular {sing!r} in {term_df[sing]} documents, plural in {term_df[word]}")
+                print(f"plural sense: {label:<24} singular {sing!r} in {term_df[sing]} documents, "
+                      f"plural in {term_df[word]}")
                 break
     print(f"{len(plural_sense)} plural-sense concepts")
 

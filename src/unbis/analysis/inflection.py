@@ -29,10 +29,12 @@ INFLECTIONAL_ENDINGS: dict[str, frozenset[str]] = {
     "ru": frozenset({"", "а", "я", "о", "е", "ё", "ы", "и", "у", "ю", "ь", "й", "ой", "ей", "ом", "ем",
                      "ам", "ям", "ах", "ях", "ами", "ями", "ов", "ев", "ий", "ый", "ая", "яя", "ое", "ее",
                      "ые", "ие", "ого", "его", "ому", "ему", "ым", "им", "ую", "юю", "ых", "их", "ыми",
-                     "ими", "ью", "ия", "ии", "ию", "ием", "иям", "иях", "иями", "ий"}),
-    # feminine, dual and sound plurals, nisba, attached pronouns (after ة -> ه folding)
-    "ar": frozenset({"", "ه", "ات", "ون", "ين", "ان", "تان", "تين", "ي", "يه", "يات", "يون", "يين", "ها",
-                     "هم", "هن", "نا", "ته", "تها", "تهم", "اته", "اتها"}),
+                     "ими", "ью", "ия", "ии", "ию", "ием", "иям", "иях", "иями", "ья", "ьи", "ье", "ьей", "ьям",
+                     "ьях", "ьями", "ьев"}),
+    # feminine, dual and sound plurals, accusative alef, attached pronouns (after ة -> ه folding); not
+    # the nisba -ي / -ية, which derives adjectives (دولي "international" from دول "states")
+    "ar": frozenset({"", "ا", "ه", "ات", "ون", "ين", "ان", "تان", "تين", "ها", "هم", "هن", "نا", "ته",
+                     "تها", "تهم", "اته", "اتها"}),
 }
 
 # Endings that make a noun plural (a singular text word does not name a plural-only sense).
@@ -42,26 +44,31 @@ PLURAL_ENDINGS: dict[str, frozenset[str]] = {
     "es": frozenset({"s", "es", "as", "os", "ces"}),
     "ru": frozenset({"ы", "и", "ов", "ев", "ей", "ам", "ям", "ах", "ях", "ами", "ями", "ые", "ие", "ых",
                      "их", "ыми", "ими", "ии", "иям", "иях", "иями"}),
-    "ar": frozenset({"ات", "ون", "ين", "يات", "يون", "يين"}),
+    "ar": frozenset({"ات", "ون", "ين"}),
 }
 
 _AR_PROCLITICS = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 
 
-def _arabic_core(word: str) -> str:
-    """An Arabic word without one proclitic sequence (conjunction, preposition, article)."""
-    for p in _AR_PROCLITICS:
-        if word.startswith(p) and len(word) - len(p) >= 2:
-            return word[len(p):]
-    return word
+def _arabic_forms(word: str) -> list[str]:
+    """An Arabic word and its readings without a proclitic sequence (conjunction, preposition,
+    article): و may be a conjunction (وقت = و + قت?) or the word's own first letter, so all are kept."""
+    return [word] + [word[len(p):] for p in _AR_PROCLITICS if word.startswith(p) and len(word) - len(p) >= 2]
 
 
-def _remainders(a: str, b: str) -> tuple[str, str]:
+#: how far back from the end of the common prefix an ending may start ("права" / "правам": the
+#: common prefix "права" swallows the ending "а" of the first; the split is "прав" + "а" / "ам")
+_BACKTRACK = 3
+
+
+def _splits(a: str, b: str) -> list[tuple[str, str]]:
+    """The (ending of ``a``, ending of ``b``) pairs left by splitting both after a common prefix, the
+    longest common prefix first, then up to ``_BACKTRACK`` characters shorter."""
     n = 0
     limit = min(len(a), len(b))
     while n < limit and a[n] == b[n]:
         n += 1
-    return a[n:], b[n:]
+    return [(a[k:], b[k:]) for k in range(n, max(n - _BACKTRACK, 1) - 1, -1)]
 
 
 @lru_cache(maxsize=200_000)
@@ -73,12 +80,10 @@ def same_word(language: str, label_word: str, text_word: str) -> bool:
     endings = INFLECTIONAL_ENDINGS.get(language)
     if endings is None:
         return True
+    pairs = [(label_word, text_word)]
     if language == "ar":
-        label_word, text_word = _arabic_core(label_word), _arabic_core(text_word)
-        if label_word == text_word:
-            return True
-    a, b = _remainders(label_word, text_word)
-    return a in endings and b in endings
+        pairs = [(a, b) for a in _arabic_forms(label_word) for b in _arabic_forms(text_word)]
+    return any(a in endings and b in endings for la, tx in pairs for a, b in _splits(la, tx))
 
 
 @lru_cache(maxsize=200_000)
@@ -88,7 +93,12 @@ def number_differs(language: str, label_word: str, text_word: str) -> bool:
     plural = PLURAL_ENDINGS.get(language)
     if plural is None or label_word == text_word:
         return False
+    endings = INFLECTIONAL_ENDINGS[language]
+    pairs = [(label_word, text_word)]
     if language == "ar":
-        label_word, text_word = _arabic_core(label_word), _arabic_core(text_word)
-    a, b = _remainders(label_word, text_word)
-    return a in plural and b not in plural
+        pairs = [(a, b) for a in _arabic_forms(label_word) for b in _arabic_forms(text_word)]
+    for la, tx in pairs:
+        for a, b in _splits(la, tx):
+            if a in endings and b in endings:
+                return a in plural and b not in plural
+    return False

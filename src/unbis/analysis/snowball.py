@@ -96,8 +96,13 @@ class SnowballAnalyzer(Analyzer):
 
     def surface_word(self, word: str) -> str:
         """The folded, unstemmed, accent-free form of a word: what an inflection check compares
-        (labels are often written in capitals without accents)."""
-        return strip_accents(self.prepare(word))
+        (labels are often written in capitals without accents; Russian keeps й, as its terms do)."""
+        folded = self.prepare(word)
+        return strip_accents(folded) if self._strip else folded
+
+    def surface(self, word: str) -> str:
+        """:meth:`surface_word`, cached."""
+        return self._surface_cache[word]
 
     def term_surfaces(self, text: str) -> tuple[list[str], list[str]]:
         """The terms of ``text`` with the folded surface word each came from (same order as

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from unbis.analysis import detect_language
 from unbis.backends.base import Backend, load_arrays, load_json, save_arrays, save_json
 from unbis.backends.matcher.bundled import plural_senses, transfer_ranker, un_background, vocabulary_independent
-from unbis.backends.matcher.features import FEATURES, Hierarchy, candidate_features
+from unbis.backends.matcher.features import COL, FEATURES, Hierarchy, candidate_features
 from unbis.backends.matcher.labels import LabelIndex, compile_labels
 from unbis.backends.matcher.matching import Occurrence, find_occurrences
 from unbis.backends.matcher.scoring import CorpusStats, GradientBoostedRanker, LogisticRanker, hand_scores
@@ -207,10 +207,13 @@ class MatcherBackend(Backend):
         indptr = [0]
         indices: list[np.ndarray] = []
         data: list[np.ndarray] = []
+        strong = [COL[f] for f in ("exact", "subsumed", "fuzzy", "partial")]
         for text in texts:
             concepts, rows = self._candidates(text)
             scores = self._scores(concepts, rows) if len(concepts) else np.zeros(0, dtype=np.float32)
-            keep = scores > 0
+            # A derivation alone ("adopted" for ADOPTION) is weak evidence: it may add to a concept
+            # matched otherwise, never make a suggestion by itself.
+            keep = (scores > 0) & rows[:, strong].any(axis=1)
             indices.append(concepts[keep])
             data.append(scores[keep])
             indptr.append(indptr[-1] + int(keep.sum()))

@@ -70,6 +70,16 @@ def _variants(labels: Iterable[tuple[str, str, str]], language: str) -> Iterator
             yield "hidden", bare.group(1)
 
 
+#: a one-letter word joined by a hyphen: the "e" of E-GOVERNMENT, the "x" of X-RAYS
+_LETTER_PREFIX = re.compile(r"(?:^|\s)[^\W\d_]-\w")
+
+
+def _loses_a_word(label: str, language: str) -> bool:
+    """Whether analysis drops a one-letter prefix word of ``label`` (E-GOVERNMENT: "e" is too short to be
+    a term): what is left names another concept (GOVERNMENT) and would match wherever it is written."""
+    return language != "zh" and _LETTER_PREFIX.search(label) is not None
+
+
 @cache
 def un_body_names() -> dict[str, dict[str, list[str]]]:
     """The bundled names of UN bodies: body -> language -> names (``data/un-bodies.json``)."""
@@ -115,8 +125,8 @@ def compile_labels(
         for kind, label in labels:
             analysed = text_units(label, language, surfaces=True)
             units = tuple(analysed.terms)
-            if not units or (cid, units) in seen:
-                continue  # nothing to match, or the same concept reached by another spelling
+            if not units or (cid, units) in seen or _loses_a_word(label, language):
+                continue  # nothing to match, the same concept by another spelling, or another concept
             seen.add((cid, units))
             surfaces.append(tuple(analysed.surfaces or ()))
             concept.append(cid)

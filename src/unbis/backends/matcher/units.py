@@ -118,7 +118,7 @@ def text_units(
     tokens = analyzer.tokens(text)
     words = None
     if surfaces and isinstance(analyzer, SnowballAnalyzer):
-        words = [analyzer.surface_word(text[t.start:t.end]) for t in tokens]
+        words = [analyzer.surface(text[t.start:t.end]) for t in tokens]
     return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens], surfaces=words)
 
 
