@@ -55,11 +55,11 @@ def load_corpus(name: str) -> CorpusData:
     docs = list(read_documents([DATA / train_dir], vocab, on_unknown="skip", language=lang))
     texts = [d.text for d in docs]
     labelled = [d for d in docs if d.subjects]
-    train = candidate_rows([d.text for d in labelled], [list(d.subjects) for d in labelled], matcher, texts)
+    train = candidate_rows(matcher, [d.text for d in labelled], [list(d.subjects) for d in labelled], texts)
     if test_dir:
         tdocs = [d for d in read_documents([DATA / test_dir], vocab, on_unknown="skip", language=lang) if d.subjects]
         ttexts = [d.text for d in tdocs]
-        test = candidate_rows(ttexts, [list(d.subjects) for d in tdocs], matcher, ttexts)
+        test = candidate_rows(matcher, ttexts, [list(d.subjects) for d in tdocs], ttexts)
     else:
         test = train
     print(f"{name}: {len(labelled)} labelled documents for learning, {len(test.rows)} for evaluation, "

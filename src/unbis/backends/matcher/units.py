@@ -116,7 +116,7 @@ def text_units(
             return Units(terms, None, None, surfaces=words)
         return Units(analyzer.terms(text), None, None)
     tokens = analyzer.tokens(text)
-    words = None
+    words: list[str] | None = None
     if surfaces and isinstance(analyzer, SnowballAnalyzer):
         words = [analyzer.surface(text[t.start:t.end]) for t in tokens]
     return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens], surfaces=words)
