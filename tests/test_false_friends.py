@@ -1,7 +1,9 @@
 """False friends of the zero-shot matcher: derivations, plural-only senses and UN body names.
 
 Real UN sentences (tests/data/matcher/un-sentences, see PROVENANCE.md) in the six languages; each case
-names the false descriptor the matcher used to suggest and a right one it must keep.
+names the false descriptors the matcher used to suggest (main at fcfb5f8) and a right one it must keep.
+Russian, Arabic and Chinese have no plural-sense case: the sample texts hold no such word (Совет alone,
+for SOVIETS, only occurs in Security Council texts we have in English), and Chinese has no inflection.
 """
 
 from __future__ import annotations
@@ -61,11 +63,11 @@ def test_number_of_a_plural_label() -> None:
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: c["file"])
 def test_false_descriptor_absent_and_right_one_present(project: Project, case: dict[str, str]) -> None:
     text = (SENTENCES / case["file"]).read_text(encoding="utf-8").strip()
-    top = [s.label for s in project.suggest([text], limit=10, language="en")[0]]
-    for label in case["absent"].split("|"):
-        assert label not in top, (label, top)
+    everything = [s.label for s in project.suggest([text], limit=1000, language="en")[0]]
+    for label in filter(None, case["absent"].split("|")):  # not suggested at all, not merely ranked low
+        assert label not in everything, (label, everything)
     for label in case["present"].split("|"):
-        assert label in top, (label, top)
+        assert label in everything[:10], (label, everything[:10])
 
 
 @pytest.mark.parametrize("case", [c for c in _cases() if c["body"]], ids=lambda c: c["file"])
