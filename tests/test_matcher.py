@@ -190,14 +190,15 @@ def test_text_beyond_max_chars_is_not_read() -> None:
 
 def test_background_corpus_lowers_a_label_found_everywhere(unbis: Vocabulary) -> None:
     """大会 (CONFERENCES) also reads "General Assembly": in a background of UN texts it matches in every
-    document, so its commonness sinks it below a concept that is specific to the document."""
+    document, so its commonness sinks it below a concept that is specific to the document. (By default 大会
+    is masked as a UN body name; the mask is off here to see the background at work.)"""
     conferences = _cid(unbis, "CONFERENCES")
     dev = _cid(unbis, "SUSTAINABLE DEVELOPMENT")
     text = "大会 决议：大会 重申 可持续发展 的 重要性。"
-    zero = MatcherBackend(Context(unbis, "zh")).fit([])
+    zero = MatcherBackend(Context(unbis, "zh"), un_bodies=False, background="none").fit([])
     background = [Document(f"大会 第{i}号 决议 审议 {topic}") for i, topic in
                   enumerate(["人权", "裁军", "难民", "预算", "妇女", "儿童", "和平", "海洋"])]
-    fitted = MatcherBackend(Context(unbis, "zh")).fit(background)
+    fitted = MatcherBackend(Context(unbis, "zh"), un_bodies=False).fit(background)
     before = zero.suggest_batch([text]).toarray()[0]
     after = fitted.suggest_batch([text]).toarray()[0]
     assert after[conferences] < before[conferences]

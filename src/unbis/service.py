@@ -33,9 +33,26 @@ BATCH_SIZE = 32
 Progress = Callable[[int], None]
 
 
+#: stands for the bundled zero-shot UNBIS project wherever a project directory is taken (the REST API
+#: names it ``unbis``)
+BUNDLED_PROJECT = "@unbis"
+
+
+OPTIMIZE_BUNDLED = (
+    f"{BUNDLED_PROJECT} is the bundled zero-shot project: it is read-only and has nowhere to store a limit "
+    "and threshold; train a project directory (unbis train DIR CORPUS) and optimize that, or pass "
+    f"--limit / --threshold to index and eval with {BUNDLED_PROJECT}")
+
+
+def is_bundled(path: Path | str | None) -> bool:
+    """Whether ``path`` names the bundled project (``@unbis``) rather than a directory."""
+    return path is not None and str(path) == BUNDLED_PROJECT
+
+
 def open_project(path: Path | None) -> Project:
-    """A trained project directory, or the bundled zero-shot UNBIS project when ``path`` is None."""
-    return default_project() if path is None else Project.load(path)
+    """A trained project directory, or the bundled zero-shot UNBIS project when ``path`` is None or
+    ``@unbis``."""
+    return default_project() if path is None or is_bundled(path) else Project.load(path)
 
 
 def parse_params(items: Sequence[str], default_backend: str) -> dict[str, dict[str, str]]:
@@ -252,6 +269,9 @@ def evaluate(
 def optimize(project: Project, corpus: Sequence[Path]) -> tuple[dict[str, Any], ReadReport]:
     """Store the F1-maximising limit/threshold in ``project`` (``unbis optimize``)."""
     from unbis.optimize import optimize_project
+
+    if project.path is None:
+        raise InputError(OPTIMIZE_BUNDLED)
 
     report = ReadReport()
     docs = read_documents(corpus, project.vocab, on_unknown="skip", report=report)

@@ -77,6 +77,7 @@ class SnowballAnalyzer(Analyzer):
         self._stop = frozenset(self.prepare(w) for w in stop) | frozenset(self.prepare(strip_accents(w)) for w in stop)
         self._strip = language in ("en", "fr", "es")
         self._cache = _TermCache(self.normalise_word)
+        self._surface_cache = _TermCache(self.surface_word)
 
     def prepare(self, word: str) -> str:
         """Folded, unstemmed form of a word: NFKC (ligatures, full-width), case folding, ё -> е."""
@@ -92,6 +93,30 @@ class SnowballAnalyzer(Analyzer):
             return ""
         stem = self._stemmer.stemWord(folded)
         return strip_accents(stem) if self._strip else stem
+
+    def surface_word(self, word: str) -> str:
+        """The folded, unstemmed, accent-free form of a word: what an inflection check compares
+        (labels are often written in capitals without accents; Russian keeps й, as its terms do)."""
+        folded = self.prepare(word)
+        return strip_accents(folded) if self._strip else folded
+
+    def surface(self, word: str) -> str:
+        """:meth:`surface_word`, cached."""
+        return self._surface_cache[word]
+
+    def term_surfaces(self, text: str) -> tuple[list[str], list[str]]:
+        """The terms of ``text`` with the folded surface word each came from (same order as
+        :meth:`terms`): the matcher tells inflection from derivation on the surface forms."""
+        terms_of = self._cache
+        surface_of = self._surface_cache
+        terms: list[str] = []
+        surfaces: list[str] = []
+        for word in self._pattern(text).findall(text):
+            term = terms_of[word]
+            if term:
+                terms.append(term)
+                surfaces.append(surface_of[word])
+        return terms, surfaces
 
     def _pattern(self, text: str) -> re.Pattern[str]:
         """The plain word pattern unless ``text`` holds combining marks (a C-speed scan)."""

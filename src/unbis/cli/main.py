@@ -27,7 +27,8 @@ app.add_typer(feedback_cmd.app, name="feedback")
 app.command("serve")(serve_cmd.serve)
 app.command("learn")(feedback_cmd.learn)
 
-ProjectArg = Annotated[Path, typer.Argument(help="Project directory (created by `unbis train`).")]
+ProjectArg = Annotated[Path, typer.Argument(
+    help="Project directory (created by `unbis train`), or @unbis for the bundled zero-shot UNBIS project.")]
 CorpusArg = Annotated[list[Path], typer.Argument(help="Corpus files or directories (input format, TSV, JSONL, .gz).")]
 LimitOpt = Annotated[int, typer.Option("--limit", "-l", min=1, help="Number of suggestions per document.")]
 
@@ -170,6 +171,8 @@ def eval_(
 @app.command()
 def optimize(project_dir: ProjectArg, corpus: CorpusArg) -> None:
     """Find the limit and threshold that maximise F1 on labelled documents and store them with the model."""
+    if service.is_bundled(project_dir):  # refused before the bundled project is loaded
+        raise UnbisError(service.OPTIMIZE_BUNDLED)
     proj = service.open_project(project_dir)
     best, report = service.optimize(proj, corpus)
     err_console.print(report.summary())

@@ -1,6 +1,7 @@
 """The thesaurus ``matcher`` backend: finds concepts through their labels, zero-shot or with a learned ranker.
 
-Without training (``fit([])``) it scores label matches with hand weights; with documents it learns
+Without training (``fit([])``) it scores label matches with the bundled transfer ranker (learnt on
+other thesauri's corpora) and the bundled UN-text commonness of each concept; with documents it learns
 background statistics (how often each concept matches, how often it is then assigned) and, when the
 documents are labelled, a logistic ranker over the evidence features (Maui / Annif MLLM style).
 ``explain`` returns the evidence behind each suggestion: character spans and the label that matched.
@@ -19,7 +20,8 @@ import scipy.sparse as sp
 
 from unbis.analysis import UN_LANGUAGES, detect_language
 from unbis.backends.base import Backend
-from unbis.backends.matcher.features import FEATURES, N_FEATURES, Hierarchy, candidate_features
+from unbis.backends.matcher.bundled import plural_senses, transfer_ranker, un_background, vocabulary_independent
+from unbis.backends.matcher.features import COL, FEATURES, N_FEATURES, Hierarchy, candidate_features
 from unbis.backends.matcher.labels import LabelIndex, compile_labels
 from unbis.backends.matcher.matching import Occurrence, find_occurrences
 from unbis.backends.matcher.scoring import CorpusStats, LogisticRanker, hand_scores
@@ -42,8 +44,9 @@ class MatcherParams:
 
     #: extra words allowed inside a gapped or reordered match of a multi-word label (0: exact only)
     max_gap: int = 3
-    #: "auto": gradient-boosted ranker (LightGBM) when trained on labelled documents, else hand weights;
-    #: "logistic": logistic regression instead; "hand": never learn a ranker
+    #: "auto": gradient-boosted ranker (LightGBM) when trained on labelled documents, else the bundled
+    #: transfer ranker (learnt on other thesauri' corpora, see ``bundled.py``); "logistic": logistic
+    #: regression instead; "hand": never learn a ranker, score with the hand weights
     ranker: Literal["auto", "hand", "logistic", "lightgbm"] = "auto"
     #: inverse regularisation strength of the logistic ranker
     C: float = 1.0
@@ -62,6 +65,12 @@ class MatcherParams:
     rounds: int = 100
     #: also match qualified labels without their parenthesised qualifier ("agreement (EU)" as "agreement")
     strip_qualifiers: bool = True
+    #: words inside the names of UN bodies (Security Council, United Nations, 秘书长) are no evidence
+    un_bodies: bool = True
+    #: one-word plural labels with a sense of their own (SECURITIES) need a plural text word
+    plural_senses: bool = True
+    #: "un": without training documents, concept commonness comes from the bundled UN text statistics
+    background: Literal["un", "none"] = "un"
 
     def __post_init__(self) -> None:
         check(0 <= self.max_gap <= 20, f"max_gap must be in 0..20, got {self.max_gap}")
@@ -112,7 +121,9 @@ class MatcherBackend(Backend):
             with self._lock:
                 index = self._indexes.get(language)
                 if index is None:
-                    index = compile_labels(self.context.vocab, language, qualifiers=self.params.strip_qualifiers)
+                    senses = plural_senses(self.context.vocab) if self.params.plural_senses else frozenset()
+                    index = compile_labels(self.context.vocab, language, qualifiers=self.params.strip_qualifiers,
+                                           plural_sense=senses, bodies=self.params.un_bodies)
                     self._indexes[language] = index
         return index
 
@@ -148,7 +159,7 @@ class MatcherBackend(Backend):
             text = text[: self.params.max_chars]
         lang = self._labels_language(text, language)
         index = self.label_index(lang)
-        units = text_units(text, lang, document=True, offsets=offsets)
+        units = text_units(text, lang, document=True, offsets=offsets, surfaces=True)
         return index, len(units.terms), find_occurrences(index, units, self.params.max_gap, partial)
 
     def _uses_partial(self) -> bool:
@@ -180,6 +191,8 @@ class MatcherBackend(Backend):
                 stats.hit[[c for c in concepts.tolist() if c in gold]] += 1
                 per_doc.append((concepts, rows, gold))
         self.stats_ = stats if stats.n_docs else None
+        if self.stats_ is None and self.params.background == "un":
+            self.stats_ = un_background(self.context.vocab)
         self.ranker_ = None
         wants_ranker = self.params.ranker != "hand"
         if wants_ranker and stats.n_labelled >= self.params.min_train_docs:
@@ -206,16 +219,23 @@ class MatcherBackend(Backend):
             self.stats_.fill(concepts, rows)
         if self.ranker_ is not None and self.params.ranker != "hand":
             return self.ranker_.scores(rows)
+        if self.params.ranker == "auto":
+            transfer = transfer_ranker()
+            if transfer is not None:
+                return transfer.scores(vocabulary_independent(rows))
         return hand_scores(rows)
 
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
         indptr = [0]
         indices: list[np.ndarray] = []
         data: list[np.ndarray] = []
+        strong = [COL[f] for f in ("exact", "subsumed", "fuzzy", "partial")]
         for text in texts:
             concepts, rows = self._candidates(text)
             scores = self._scores(concepts, rows) if len(concepts) else np.zeros(0, dtype=np.float32)
-            keep = scores > 0
+            # A derivation alone ("adopted" for ADOPTION) is weak evidence: it may add to a concept
+            # matched otherwise, never make a suggestion by itself.
+            keep = (scores > 0) & rows[:, strong].any(axis=1)
             indices.append(concepts[keep])
             data.append(scores[keep])
             indptr.append(indptr[-1] + int(keep.sum()))

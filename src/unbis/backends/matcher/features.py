@@ -10,8 +10,8 @@ import numpy as np
 from unbis.backends.matcher.labels import LabelIndex
 from unbis.backends.matcher.matching import Occurrence
 
-#: Feature columns, in order. The last three come from a (labelled) background corpus and are filled
-#: in by :func:`add_corpus_features`.
+#: Feature columns, in order. ``commonness``, ``keyphraseness`` and ``prior`` come from a (labelled)
+#: background corpus and are filled in by :meth:`CorpusStats.fill`.
 FEATURES = (
     "exact",  # log1p(exact occurrences not inside a longer match)
     "subsumed",  # log1p(exact occurrences inside a longer match of another concept)
@@ -32,6 +32,7 @@ FEATURES = (
     "commonness",  # log1p(background documents matching the concept) / log1p(background size)
     "keyphraseness",  # P(assigned | matched) in the labelled background, smoothed
     "prior",  # log1p(times assigned in the labelled background) / log1p(labelled size)
+    "derived",  # log1p(exact occurrences through a derivation only: "adopted" for ADOPTION; weak)
 )
 N_FEATURES = len(FEATURES)
 COL = {name: i for i, name in enumerate(FEATURES)}
@@ -52,14 +53,19 @@ def candidate_features(
     """Concept ids matched in one document and their feature rows (corpus columns left at 0)."""
     stats: dict[int, list[float]] = {}
     # per concept: exact, subsumed, fuzzy, first, last, longest, min generality, min ambiguity, pref,
-    # partial. Partial occurrences come last so that positions are those of real matches when any.
-    for occ in sorted(occurrences, key=lambda o: o.partial):
+    # partial, derived. Derived, then partial occurrences come last so that positions are those of real
+    # matches when any.
+    for occ in sorted(occurrences, key=lambda o: (o.partial, o.derived)):
         lid = occ.label
         cid = int(index.concept[lid])
         s = stats.get(cid)
         if s is None:
-            s = stats[cid] = [0, 0, 0, occ.first, occ.last, 0, math.inf, math.inf, 0, 0]
-        if occ.partial:
+            s = stats[cid] = [0, 0, 0, occ.first, occ.last, 0, math.inf, math.inf, 0, 0, 0]
+        if occ.derived:
+            s[10] += 1
+            if s[0] + s[1] + s[2] > 0:
+                continue
+        elif occ.partial:
             s[9] += 1
             if s[0] + s[1] + s[2] > 0:
                 continue  # positions and label statistics come from the real matches
@@ -83,7 +89,7 @@ def candidate_features(
     matched = set(stats)
     n = max(n_units, 1)
     words_per_unit = 0.5 if index.language == "zh" else 1.0  # Chinese units are characters
-    max_occ = max(s[0] + s[1] + s[2] for s in stats.values())
+    max_occ = max(max(s[0] + s[1] + s[2] for s in stats.values()), 1)
     for i, (cid, s) in enumerate(stats.items()):
         rows[i] = (
             math.log1p(s[0]),
@@ -105,5 +111,6 @@ def candidate_features(
             0.0,
             0.0,
             0.0,
+            math.log1p(s[10]),
         )
     return concepts, rows

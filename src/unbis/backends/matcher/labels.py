@@ -7,9 +7,12 @@ whose occurrences feed gapped / reordered matching. One scan of a document finds
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 
 import ahocorasick
 import numpy as np
@@ -35,6 +38,12 @@ class LabelIndex:
     ambiguity: np.ndarray  # int16, concepts sharing this label's unit sequence
     generality: np.ndarray  # int32, other labels that contain this label's unit sequence
     automaton: ahocorasick.Automaton = field(repr=False)
+    #: folded surface word of each unit of each label (empty in Chinese): inflection checks
+    surfaces: list[tuple[str, ...]] = field(default_factory=list, repr=False)
+    #: per label: its concept has a plural-only sense (SECURITIES), so a singular text word is not it
+    plural_sense: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
+    #: UN body names (unit sequences -> length): spans whose words carry no descriptor (None: none)
+    bodies: ahocorasick.Automaton | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.text)
@@ -61,26 +70,65 @@ def _variants(labels: Iterable[tuple[str, str, str]], language: str) -> Iterator
             yield "hidden", bare.group(1)
 
 
-def compile_labels(vocab: Vocabulary, language: str, min_parts: int = 2, qualifiers: bool = True) -> LabelIndex:
+#: a one-letter word joined by a hyphen: the "e" of E-GOVERNMENT, the "x" of X-RAYS
+_LETTER_PREFIX = re.compile(r"(?:^|\s)[^\W\d_]-\w")
+
+
+def _loses_a_word(label: str, language: str) -> bool:
+    """Whether analysis drops a one-letter prefix word of ``label`` (E-GOVERNMENT: "e" is too short to be
+    a term): what is left names another concept (GOVERNMENT) and would match wherever it is written."""
+    return language != "zh" and _LETTER_PREFIX.search(label) is not None
+
+
+@cache
+def un_body_names() -> dict[str, dict[str, list[str]]]:
+    """The bundled names of UN bodies: body -> language -> names (``data/un-bodies.json``)."""
+    path = files("unbis") / "data" / "un-bodies.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data["bodies"]  # type: ignore[no-any-return]
+
+
+def body_automaton(language: str) -> ahocorasick.Automaton | None:
+    """An automaton over the unit sequences of the UN body names of ``language`` (value: length)."""
+    automaton = ahocorasick.Automaton()
+    for names in un_body_names().values():
+        for name in names.get(language, ()):
+            units = text_units(name, language).terms
+            if units:
+                automaton.add_word(_key(units), len(units))
+    if len(automaton) == 0:
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def compile_labels(
+    vocab: Vocabulary, language: str, min_parts: int = 2, qualifiers: bool = True,
+    plural_sense: frozenset[int] = frozenset(), bodies: bool = False,
+) -> LabelIndex:
     """Analyse every label of ``language`` once and build the automaton.
 
     Labels whose analysis is empty (all stop words) are skipped. A label takes part in gapped matching
     when it has at least ``min_parts`` distinct parts. ``qualifiers``: also match qualified labels
-    without their trailing parenthesised qualifier.
+    without their trailing parenthesised qualifier. ``plural_sense``: concepts whose one-word labels
+    name a plural-only sense. ``bodies``: mask the words of UN body names.
     """
     concept: list[int] = []
     texts: list[str] = []
     kinds: list[int] = []
     units_of: list[tuple[str, ...]] = []
+    surfaces: list[tuple[str, ...]] = []
     seen: set[tuple[int, tuple[str, ...]]] = set()
     for cid, c in enumerate(vocab.concepts):
         labels = _variants(c.all_labels(), language) if qualifiers else (
             (kind, label) for lang, kind, label in c.all_labels() if lang == language)
         for kind, label in labels:
-            units = tuple(text_units(label, language).terms)
-            if not units or (cid, units) in seen:
-                continue  # nothing to match, or the same concept reached by another spelling
+            analysed = text_units(label, language, surfaces=True)
+            units = tuple(analysed.terms)
+            if not units or (cid, units) in seen or _loses_a_word(label, language):
+                continue  # nothing to match, the same concept by another spelling, or another concept
             seen.add((cid, units))
+            surfaces.append(tuple(analysed.surfaces or ()))
             concept.append(cid)
             texts.append(label)
             kinds.append(KIND_CODE[kind])
@@ -142,6 +190,10 @@ def compile_labels(vocab: Vocabulary, language: str, min_parts: int = 2, qualifi
         ambiguity=ambiguity,
         generality=generality,
         automaton=automaton,
+        surfaces=surfaces,
+        plural_sense=np.array([c in plural_sense and len(u) == 1 for c, u in zip(concept, units_of, strict=True)],
+                              dtype=bool),
+        bodies=body_automaton(language) if bodies else None,
     )
 
 

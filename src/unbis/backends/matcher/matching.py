@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
 
+from unbis.analysis.inflection import number_differs, same_word
 from unbis.backends.matcher.labels import LabelIndex
 from unbis.backends.matcher.units import BARRIER, SEP, Units
 
@@ -23,6 +24,7 @@ class Occurrence(NamedTuple):
     subsumed: bool  # inside a longer match ("rights" in "human rights") or, in Chinese, cutting a word
     spans: tuple[tuple[int, int], ...]  # character offsets into the original text (empty: not asked)
     partial: bool = False  # all parts of the label but one occur (weak; only a learned ranker uses it)
+    derived: bool = False  # a text word shares the label word's stem but is another word (adopted: ADOPTION)
 
 
 def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: bool = False) -> list[Occurrence]:
@@ -48,6 +50,11 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
             exact_hits.append((lid, first, last))
         if pid >= 0:
             part_hits[pid].append((first, last))
+    if index.bodies is not None:
+        exact_hits, part_hits = _mask_bodies(index.bodies, haystack, end_unit, len(terms), exact_hits, part_hits)
+    derived: set[tuple[int, int]] = set()
+    if units.surfaces is not None and index.surfaces:
+        exact_hits, derived = _check_words(index, units.surfaces, exact_hits)
 
     starts, ends = units.starts, units.ends
     subsumed = _subsumed_spans(exact_hits, index)
@@ -59,7 +66,8 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
         )
     out = [
         Occurrence(lid, f, la, True, (f, la) in subsumed,
-                   ((starts[f], ends[la]),) if starts is not None and ends is not None else ())
+                   ((starts[f], ends[la]),) if starts is not None and ends is not None else (),
+                   derived=(lid, f) in derived)
         for lid, f, la in exact_hits
     ]
     exact_at: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -72,6 +80,58 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
         barriers = np.concatenate(([0], np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))))
     out.extend(_gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers))
     return out
+
+
+def _mask_bodies(
+    bodies: object, haystack: str, end_unit: dict[int, int], n_units: int,
+    exact_hits: list[tuple[int, int, int]], part_hits: dict[int, list[tuple[int, int]]],
+) -> tuple[list[tuple[int, int, int]], dict[int, list[tuple[int, int]]]]:
+    """Drop the matches that lie inside the name of a UN body (Security Council, United Nations): the
+    words of a name are not evidence on their own. A label longer than the name still matches."""
+    covered = np.zeros(n_units + 1, dtype=np.int32)
+    for end, n in bodies.iter(haystack):  # type: ignore[attr-defined]
+        last = end_unit[end]
+        covered[last - n + 1: last + 1] = 1
+    if not covered.any():
+        return exact_hits, part_hits
+    prefix = np.concatenate(([0], np.cumsum(covered)))
+
+    def inside(f: int, la: int) -> bool:
+        return int(prefix[la + 1] - prefix[f]) == la - f + 1
+
+    hits = [h for h in exact_hits if not inside(h[1], h[2])]
+    parts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for pid, places in part_hits.items():
+        kept = [p for p in places if not inside(*p)]
+        if kept:
+            parts[pid] = kept
+    return hits, parts
+
+
+def _check_words(
+    index: LabelIndex, surfaces: list[str], exact_hits: list[tuple[int, int, int]]
+) -> tuple[list[tuple[int, int, int]], set[tuple[int, int]]]:
+    """Exact hits whose text words are the label's words up to inflection, and which of them are only
+    derivations (a shared stem: "adopted" for ADOPTION). A one-word label of a plural-only sense
+    (SECURITIES) met by a singular word ("security") is no match at all."""
+    lang = index.language
+    kept: list[tuple[int, int, int]] = []
+    derived: set[tuple[int, int]] = set()
+    for hit in exact_hits:
+        lid, f, la = hit
+        label_words = index.surfaces[lid]
+        text_words = surfaces[f: la + 1]
+        if index.plural_sense[lid] and number_differs(lang, label_words[0], text_words[0]):
+            continue
+        if not all(map(partial_same(lang), label_words, text_words)):
+            derived.add((lid, f))
+        kept.append(hit)
+    return kept, derived
+
+
+def partial_same(language: str) -> Callable[[str, str], bool]:
+    """``same_word`` of one language, as a two-argument function for ``map``."""
+    return lambda a, b: a == b or same_word(language, a, b)
 
 
 def _subsumed_spans(hits: list[tuple[int, int, int]], index: LabelIndex) -> set[tuple[int, int]]:

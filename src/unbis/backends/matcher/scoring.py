@@ -40,6 +40,7 @@ HAND_WEIGHTS: dict[str, float] = {
     "commonness": -2.5,
     "keyphraseness": 0.0,
     "prior": 0.0,
+    "derived": 0.0,
 }
 HAND_BIAS = -3.0
 

@@ -17,6 +17,7 @@ from functools import cache
 from typing import NamedTuple
 
 from unbis.analysis import get_analyzer
+from unbis.analysis.snowball import SnowballAnalyzer
 
 #: joins units into the string the Aho-Corasick automaton scans; never part of a unit
 SEP = "\x1f"
@@ -40,6 +41,8 @@ class Units(NamedTuple):
     starts: list[int] | None  # None when offsets were not asked for (scoring needs none)
     ends: list[int] | None
     boundaries: set[int] | None = None
+    #: folded unstemmed word of each unit (outside Chinese, when asked for): inflection checks
+    surfaces: list[str] | None = None
 
 
 @cache
@@ -98,16 +101,25 @@ def chinese_document_units(text: str) -> Units:
     return units._replace(boundaries=boundaries)
 
 
-def text_units(text: str, language: str, document: bool = False, offsets: bool = True) -> Units:
+def text_units(
+    text: str, language: str, document: bool = False, offsets: bool = True, surfaces: bool = False
+) -> Units:
     """The matching units of ``text`` read as ``language`` (``document``: with Chinese word boundaries;
-    ``offsets=False`` skips character offsets outside Chinese, the analyzer's fast path)."""
+    ``offsets=False`` skips character offsets outside Chinese, the analyzer's fast path; ``surfaces``:
+    with each unit's folded surface word, outside Chinese)."""
     if language == "zh":
         return chinese_document_units(text) if document else chinese_units(text)
     analyzer = get_analyzer(language)
     if not offsets:
+        if surfaces and isinstance(analyzer, SnowballAnalyzer):
+            terms, words = analyzer.term_surfaces(text)
+            return Units(terms, None, None, surfaces=words)
         return Units(analyzer.terms(text), None, None)
     tokens = analyzer.tokens(text)
-    return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens])
+    words: list[str] | None = None
+    if surfaces and isinstance(analyzer, SnowballAnalyzer):
+        words = [analyzer.surface(text[t.start:t.end]) for t in tokens]
+    return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens], surfaces=words)
 
 
 def label_parts(label: str, language: str) -> list[tuple[str, ...]]:

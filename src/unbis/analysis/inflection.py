@@ -1,0 +1,104 @@
+"""Inflection versus derivation: is a text word the same word as a label word, up to its inflection?
+
+Snowball stems conflate derivations (nation / nationalism / nationality, adopt / adoption, import /
+importance, period / periodicals): good for recall in retrieval, wrong as evidence that a thesaurus
+descriptor is meant. Two surface words that share a stem are taken as *the same word* only when what
+is left after their longest common prefix is, on both sides, an inflectional ending of the language
+(number, gender, case, tense). The check runs on folded (case- and accent-free) surface forms, so it
+costs a prefix comparison and two set look-ups per distinct word pair.
+
+Arabic also inflects with proclitics (و ف ب ل ك and the article ال), stripped before the comparison.
+Chinese has no inflection (its units are characters), so it has no check.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+# Endings that inflect a word without making another word of it. An empty ending is the bare form.
+# Orthographic alternations at the stem's end (policy / policies, international / internationaux) are
+# covered because the common prefix stops before the alternating letter: "y" vs "ies", "l" vs "ux".
+INFLECTIONAL_ENDINGS: dict[str, frozenset[str]] = {
+    "en": frozenset({"", "s", "es", "y", "ies", "ied", "e", "ed", "d", "ing", "'s", "s'"}),
+    # nouns and adjectives: gender and number; common verb endings (adopte / adoptent / adopté)
+    "fr": frozenset({"", "s", "x", "e", "es", "l", "ux", "al", "aux", "il", "er", "ez", "ent", "ons",
+                     "ee", "ees", "ait", "aient", "ant"}),
+    "es": frozenset({"", "s", "es", "a", "as", "o", "os", "z", "ces", "e", "an", "en", "ado", "ada",
+                     "ados", "adas", "ido", "ida", "idos", "idas", "ar", "er", "ir"}),
+    # noun and adjective declension endings (the stem may keep or drop a soft sign / й)
+    "ru": frozenset({"", "а", "я", "о", "е", "ё", "ы", "и", "у", "ю", "ь", "й", "ой", "ей", "ом", "ем",
+                     "ам", "ям", "ах", "ях", "ами", "ями", "ов", "ев", "ий", "ый", "ая", "яя", "ое", "ее",
+                     "ые", "ие", "ого", "его", "ому", "ему", "ым", "им", "ую", "юю", "ых", "их", "ыми",
+                     "ими", "ью", "ия", "ии", "ию", "ием", "иям", "иях", "иями", "ья", "ьи", "ье", "ьей", "ьям",
+                     "ьях", "ьями", "ьев"}),
+    # feminine, dual and sound plurals, accusative alef, attached pronouns (after ة -> ه folding); not
+    # the nisba -ي / -ية, which derives adjectives (دولي "international" from دول "states")
+    "ar": frozenset({"", "ا", "ه", "ات", "ون", "ين", "ان", "تان", "تين", "ها", "هم", "هن", "نا", "ته",
+                     "تها", "تهم", "اته", "اتها"}),
+}
+
+# Endings that make a noun plural (a singular text word does not name a plural-only sense).
+PLURAL_ENDINGS: dict[str, frozenset[str]] = {
+    "en": frozenset({"s", "es", "ies", "s'"}),
+    "fr": frozenset({"s", "x", "es", "ux", "aux", "ees"}),
+    "es": frozenset({"s", "es", "as", "os", "ces"}),
+    "ru": frozenset({"ы", "и", "ов", "ев", "ей", "ам", "ям", "ах", "ях", "ами", "ями", "ые", "ие", "ых",
+                     "их", "ыми", "ими", "ии", "иям", "иях", "иями"}),
+    "ar": frozenset({"ات", "ون", "ين"}),
+}
+
+_AR_PROCLITICS = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+
+
+def _arabic_forms(word: str) -> list[str]:
+    """An Arabic word and its readings without a proclitic sequence (conjunction, preposition,
+    article): و may be a conjunction (وقت = و + قت?) or the word's own first letter, so all are kept."""
+    return [word] + [word[len(p):] for p in _AR_PROCLITICS if word.startswith(p) and len(word) - len(p) >= 2]
+
+
+#: how far back from the end of the common prefix an ending may start ("права" / "правам": the
+#: common prefix "права" swallows the ending "а" of the first; the split is "прав" + "а" / "ам")
+_BACKTRACK = 3
+
+
+def _splits(a: str, b: str) -> list[tuple[str, str]]:
+    """The (ending of ``a``, ending of ``b``) pairs left by splitting both after a common prefix, the
+    longest common prefix first, then up to ``_BACKTRACK`` characters shorter."""
+    n = 0
+    limit = min(len(a), len(b))
+    while n < limit and a[n] == b[n]:
+        n += 1
+    return [(a[k:], b[k:]) for k in range(n, max(n - _BACKTRACK, 1) - 1, -1)]
+
+
+@lru_cache(maxsize=200_000)
+def same_word(language: str, label_word: str, text_word: str) -> bool:
+    """Whether ``text_word`` is ``label_word`` up to inflection (both folded surface forms that share
+    a stem). Languages without a table (Chinese) always say yes: their matching units are exact."""
+    if label_word == text_word:
+        return True
+    endings = INFLECTIONAL_ENDINGS.get(language)
+    if endings is None:
+        return True
+    pairs = [(label_word, text_word)]
+    if language == "ar":
+        pairs = [(a, b) for a in _arabic_forms(label_word) for b in _arabic_forms(text_word)]
+    return any(a in endings and b in endings for la, tx in pairs for a, b in _splits(la, tx))
+
+
+@lru_cache(maxsize=200_000)
+def number_differs(language: str, label_word: str, text_word: str) -> bool:
+    """Whether a plural label word is met by a singular text word (SECURITIES by "security"): the
+    label's remainder is a plural ending and the text's is not."""
+    plural = PLURAL_ENDINGS.get(language)
+    if plural is None or label_word == text_word:
+        return False
+    endings = INFLECTIONAL_ENDINGS[language]
+    pairs = [(label_word, text_word)]
+    if language == "ar":
+        pairs = [(a, b) for a in _arabic_forms(label_word) for b in _arabic_forms(text_word)]
+    for la, tx in pairs:
+        for a, b in _splits(la, tx):
+            if a in endings and b in endings:
+                return a in plural and b not in plural
+    return False
