@@ -7,7 +7,7 @@ Prints requests per second, p50/p95/p99 latency and the error count (non-200 ans
 
 ``--mixed`` (issue 18): trains a project from the repository's EUR-Lex sample (tests/data), serves it, and
 the clients cycle through ``/v1/.../suggest``, ``/v1/.../suggest-batch`` (4 documents) and file uploads
-(.docx, .html, .txt) to ``/api/.../suggest``; a third of the way through, the project is retrained in another process
+(.docx, .html, .txt) to ``/api/.../suggest``; a quarter of the way through, the project is retrained in another process
 and the server reloads it while answering. Prints the figures per kind of request and the model versions
 seen, and appends them to ``--results`` (Markdown).
 
@@ -106,9 +106,9 @@ def unbis_cmd(*args: str) -> list[str]:
     return [sys.executable, "-c", "from unbis.cli.main import run; run()", *args]
 
 
-def train_cmd(project: Path, corpus: Path, backend: str) -> list[str]:
+def train_cmd(project: Path, corpus: Path, backend: str, params: list[str]) -> list[str]:
     return unbis_cmd("train", str(project), str(corpus), "--vocab", str(EURLEX / "eurovoc-vocab.tsv"),
-                     "--language", "en", "--backend", backend)
+                     "--language", "en", "--backend", backend, *(f"--param={p}" for p in params))
 
 
 def docx_bytes(text: str) -> bytes:
@@ -175,7 +175,7 @@ async def run_mixed(requests: list[tuple[str, str, dict[str, Any]]], clients: in
     deadline = started + duration
 
     async def retrain_midway() -> tuple[float, float] | None:
-        await asyncio.sleep(duration / 3)  # leaves the retrain time to finish and the new model time to serve
+        await asyncio.sleep(duration / 4)  # leaves the retrain time to finish and the new model time to serve
         begun = time.monotonic()
         proc = await asyncio.create_subprocess_exec(*retrain, stdout=asyncio.subprocess.DEVNULL,
                                                     stderr=asyncio.subprocess.PIPE)
@@ -197,7 +197,7 @@ def mixed_main(args: argparse.Namespace) -> None:
     texts = [p.read_text("utf-8").split("\n", 1)[1] for p in sorted((EURLEX / "validation").glob("*.txt"))[:4]]
     with tempfile.TemporaryDirectory() as tmp:
         projects = Path(tmp)
-        subprocess.run(train_cmd(projects / "eurlex", EURLEX / "train", args.backend), check=True,
+        subprocess.run(train_cmd(projects / "eurlex", EURLEX / "train", args.backend, args.param), check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{free_port()}"
         proc = start_server(int(base.rsplit(":", 1)[1]), projects)
@@ -206,7 +206,7 @@ def mixed_main(args: argparse.Namespace) -> None:
             requests = mixed_requests(base, "eurlex", texts)
             for _kind, url, kwargs in requests:  # warm-up (lazy imports)
                 httpx.post(url, timeout=120, **kwargs)
-            retrain = train_cmd(projects / "eurlex", EURLEX / "validation", args.backend)
+            retrain = train_cmd(projects / "eurlex", EURLEX / "validation", args.backend, args.param)
             out, errors, versions, elapsed, window = asyncio.run(
                 run_mixed(requests, args.clients, args.duration, retrain))
         finally:
@@ -218,7 +218,7 @@ def mixed_main(args: argparse.Namespace) -> None:
         f"## Mixed load, {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         "",
         f"`python benchmarks/load_test.py --mixed --clients {args.clients} --duration {args.duration:g} "
-        f"--backend {args.backend}`",
+        f"--backend {args.backend}" + "".join(f" --param {p}" for p in args.param) + "`",
         "",
         f"{args.clients} clients for {elapsed:.1f} s on {os.cpu_count()} CPU cores shared with other engineers' "
         "jobs (a loaded machine: figures are indicative). Project: "
@@ -245,6 +245,8 @@ def mixed_main(args: argparse.Namespace) -> None:
         with open(args.results, "a", encoding="utf-8") as fh:
             fh.write(report + "\n")
     if errors or len(seen) < 2:
+        if len(seen) < 2:
+            print("the retrained version was not served before the end of the run")
         raise SystemExit(1)
 
 
@@ -258,6 +260,7 @@ def main() -> None:
     parser.add_argument("--mixed", action="store_true", help="suggest + suggest-batch + uploads, retrain midway")
     parser.add_argument("--backend", default="ensemble", help="--mixed: the backend trained and retrained")
     parser.add_argument("--results", type=Path, help="--mixed: append the Markdown figures to this file")
+    parser.add_argument("--param", action="append", default=[], help="--mixed: a training --param (repeatable)")
     args = parser.parse_args()
     if args.mixed:
         mixed_main(args)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from live_server import free_port
+from live_server import free_port, live_server
 from unbis.api.app import create_app
 from unbis.api.auth import WritePolicy, is_loopback
 
@@ -114,3 +114,15 @@ def test_serve_reads_the_key_from_the_environment(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_annif_client_reads_from_a_keyed_server(tmp_path: Path) -> None:
+    from annif_client import AnnifClient
+
+    app = create_app(None, tmp_path / "fb.sqlite3", api_key=KEY)
+    with live_server(app) as url:
+        annif = AnnifClient(api_base=f"{url}/v1/")
+        assert [p["project_id"] for p in annif.projects] == ["unbis"]
+        assert annif.suggest("unbis", "refugees in camps", limit=5)
+        with pytest.raises(Exception, match="401"):  # annif-client raises on an error status
+            annif.learn("unbis", [{"text": "refugees", "subjects": [{"uri": URI}]}])
