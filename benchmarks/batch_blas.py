@@ -1,5 +1,5 @@
 """Why a document's scores moved with its batch (issue 18, item 10): the rows of a dense BLAS product
-depend on how many rows are multiplied together; fixed 16-row blocks (unbis.stable_matmul) do not.
+depend on how many rows are multiplied together; fixed 16-row blocks (unbis.learning.stable_matmul) do not.
 
 A (docs x training documents) kernel times a (training documents x labels) float32 ridge dual, as in
 ``LinearBackend._raw``. Prints the largest difference of a row computed in batches of 1 and 7 against the
@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from unbis.stable_matmul import batch_stable_matmul
+from unbis.learning.stable_matmul import batch_stable_matmul
 
 
 def main() -> None:

@@ -6,13 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pytest
 import scipy.sparse as sp
 
 from unbis import service
 from unbis.corpus.readers import read_documents
+from unbis.learning.stable_matmul import batch_stable_matmul
 from unbis.project import Project
-from unbis.stable_matmul import batch_stable_matmul
 
 EURLEX = Path(__file__).parent / "data" / "corpus" / "eurlex-en"
 BATCH_SIZES = (1, 2, 3, 7, 16)
@@ -28,9 +27,6 @@ def in_batches(score: Callable[[list], np.ndarray], items: list, size: int, orde
     return np.vstack(out)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="batch dependence in LinearBackend._raw (backends/linear.py): a dense "
-                   "BLAS product whose summation order depends on the batch's row count; fix: "
-                   "batch_stable_matmul (unbis.stable_matmul). Remove this marker when the fix is in.")
 def test_ensemble_scores_do_not_depend_on_the_batch(tmp_path: Path) -> None:
     service.train(tmp_path / "p", [EURLEX / "train"], vocab_spec=str(EURLEX / "eurovoc-vocab.tsv"), language="en",
                   params=["ensemble.rankers=1", "ensemble.rounds=60"])
