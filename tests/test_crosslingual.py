@@ -92,3 +92,30 @@ def test_a_language_the_project_cannot_serve_is_said_not_silenced(
     assert summary.written == 1 and summary.failed == 1
     errors = (tmp_path / "out.jsonl.errors").read_text(encoding="utf-8")
     assert "a.ar.txt" in errors and "is in Arabic" in errors
+
+
+def test_language_versions_of_one_document_together() -> None:
+    """The Charter's preamble in six languages, with the bundled default: a descriptor needs at least half
+    of the versions, and each suggestion shows its score in every version."""
+    import json
+
+    from unbis import service
+    from unbis.errors import InputError
+
+    preamble = json.loads((DATA / "analysis" / "un_charter_preamble.json").read_text(encoding="utf-8"))["sentences"]
+    versions = [(f"preamble.{lang}", preamble[lang]) for lang in ("en", "fr", "es", "ru", "ar", "zh")]
+    project = service.open_project(None)
+    together = service.suggest_as_one(project, versions, limit=10)
+    assert together
+    for s in together:
+        assert set(s["versions"]) == {name for name, _ in versions}
+        assert sum(score > 0 for score in s["versions"].values()) >= 3, s
+    alone = service.suggest_texts(project, [text for _, text in versions], limit=100)
+    for s in together:  # each version's own score is what it gives alone
+        for (name, _), row in zip(versions, alone, strict=True):
+            mine = {x["uri"]: x["score"] for x in row}.get(s["uri"], 0.0)
+            assert s["versions"][name] == pytest.approx(mine, abs=1e-6)
+    with pytest.raises(InputError, match="at least two"):
+        service.suggest_as_one(project, versions[:1])
+    with pytest.raises(InputError, match="different file"):
+        service.suggest_as_one(project, [versions[0], versions[0]])

@@ -13,6 +13,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import scipy.sparse as sp
 
 from unbis.analysis import language_option
@@ -196,10 +197,12 @@ def suggest_as_one(
 ) -> list[dict[str, Any]]:
     """JSON-ready suggestions for one document given as several language versions (``(name, text)``).
 
-    Each version is scored on its own; a descriptor's score is the mean of its scores over the versions
-    (0 where a version does not suggest it), so that what every version supports rises and what one
-    version's wording alone brings falls. Each suggestion carries its score in every version
-    (``versions``: name -> score), the evidence per version.
+    Each version is scored on its own; a descriptor's score is the median of its scores over the versions
+    (0 where a version does not suggest it): it needs at least half of the versions, so that what one
+    version's wording alone brings (a false friend, a segmentation accident) falls out, and what the
+    versions agree on ranks by what they agree on. Each suggestion carries its score in every version
+    (``versions``: name -> score), the evidence per version. ``benchmarks/as_one.py`` compares it with
+    the single versions.
     """
     if len(versions) < 2:
         raise InputError("--as-one needs at least two language versions of the document")
@@ -212,8 +215,8 @@ def suggest_as_one(
             raise InputError(f"{name}: empty text: nothing to suggest from")
     scores = project.suggest_matrix(texts)
     project.check_served(texts, scores)
-    mean = sp.csr_matrix(scores.mean(axis=0))
-    [row] = project.suggest_rows(mean, limit, threshold, language)
+    median = sp.csr_matrix(np.median(scores.toarray(), axis=0, keepdims=True))
+    [row] = project.suggest_rows(median, limit, threshold, language)
     per_version = scores.tocsc()
     return [{**s.as_json(), "versions": {names[i]: round(float(per_version[i, s.subject]), 6)
                                          for i in range(len(names))}} for s in row]
