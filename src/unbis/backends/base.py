@@ -15,6 +15,7 @@ from unbis.analysis import UN_LANGUAGES, Analyzer, detect_language, get_analyzer
 from unbis.backends.params import build_params, params_to_dict
 from unbis.corpus.document import Document
 from unbis.errors import NotFittedError
+from unbis.parallel import parallel_map
 from unbis.vocab.subject_index import Vocabulary
 
 
@@ -44,6 +45,10 @@ class Context:
         if self.language == "auto":
             return get_analyzer(detect_language(text))
         return get_analyzer(self.language)
+
+
+#: Added to every stored evidence value (``Backend.evidence_batch``).
+STORED_ZERO = 1e-6
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,35 @@ class Backend(ABC):
         """The concept ids found in ``text`` (written in ``language``; None: detect it if it matters)
         and one row of ``evidence_columns()`` values for each."""
         raise NotImplementedError(f"backend {self.name!r} gives no evidence rows")
+
+    def evidence_batch(
+        self, texts: Sequence[str], languages: Sequence[str | None], jobs: int = 1,
+    ) -> list[sp.csr_matrix]:
+        """The evidence for ``texts``: per column of ``evidence_columns()`` a documents x concepts matrix,
+        then one marking (1) the concepts found. Built from ``evidence_rows`` text by text, on ``jobs``
+        processes (0: every core); a member that evidences a batch at once (embeddings) overrides this.
+
+        Every found pair is stored in every column (a value of 0 is stored as ``STORED_ZERO``), so that
+        "found, value 0" differs from "not found"."""
+        width = len(self.evidence_columns())  # fixed, so that a text with nothing found still has every column
+
+        def rows_of(item: tuple[str, str | None]) -> tuple[np.ndarray, np.ndarray]:
+            c, r = self.evidence_rows(*item)
+            return np.asarray(c, dtype=np.int64), np.asarray(r, dtype=np.float32).reshape(len(c), width)
+
+        indptr = [0]
+        concepts: list[np.ndarray] = []
+        rows: list[np.ndarray] = []
+        for c, r in parallel_map(rows_of, list(zip(texts, languages, strict=True)), jobs):
+            concepts.append(c)
+            rows.append(r)
+            indptr.append(indptr[-1] + len(c))
+        cols = np.concatenate(concepts) if concepts else np.zeros(0, dtype=np.int64)
+        data = np.concatenate(rows) if rows else np.zeros((0, width), np.float32)
+        shape = (len(texts), len(self.context.vocab))
+        out = [sp.csr_matrix((data[:, k] + STORED_ZERO, cols, np.array(indptr)), shape=shape) for k in range(width)]
+        out.append(sp.csr_matrix((np.ones(len(cols), np.float32), cols, np.array(indptr)), shape=shape))
+        return out
 
     # -- hooks -------------------------------------------------------------------------------
     @abstractmethod

@@ -225,8 +225,8 @@ class EnsembleBackend(Backend):
         inputs, y_sample = (every, y) if sample.size == y.shape[0] else (every.rows(sample), y[sample])
         self.evidence_ = {name: self.members.new_evidence(name) for name in self.members.evidence}
         texts = [d.text for d in docs]
-        evidence = {name: evidence_matrices(member, texts, [self._own_language] * len(texts), len(self.context.vocab),
-                                            p.match_chars, jobs=0) for name, member in self.evidence_.items()}
+        evidence = {name: evidence_matrices(member, texts, [self._own_language] * len(texts), p.match_chars,
+                                            jobs=0) for name, member in self.evidence_.items()}
         del texts
         if not any(self.members.reads_texts(name) for name in self.members.scoring):
             docs = []  # nothing reads the texts again: let go of them
@@ -361,7 +361,7 @@ class EnsembleBackend(Backend):
         inputs = Inputs(self.features_.transform(texts),
                         self.features_.transform([t[: self.params.title_chars] for t in texts]), texts)
         scores = [self.members.scores(name, member, inputs) for name, member in self.members_.items()]
-        evidence = {name: evidence_matrices(member, texts, languages, len(self.context.vocab), self.params.match_chars)
+        evidence = {name: evidence_matrices(member, texts, languages, self.params.match_chars)
                     for name, member in self.evidence_.items()}
         rows, cols, feats = self._candidates(scores, inputs, evidence)
         return self._ranked(texts, rows, cols, self.ranker_.scores(feats))
@@ -378,7 +378,7 @@ class EnsembleBackend(Backend):
         empty = sp.csr_matrix((len(texts), self.features_.n_features), dtype=np.float32)
         inputs = Inputs(empty, empty, texts)
         scores = [self.members.scores(name, member, inputs) for name, member in self.members_.items() if name in keep]
-        evidence = {name: evidence_matrices(member, texts, languages, len(self.context.vocab), self.params.match_chars)
+        evidence = {name: evidence_matrices(member, texts, languages, self.params.match_chars)
                     for name, member in self.evidence_.items() if name in keep}
         rows, cols, feats = self._candidates(scores, inputs, evidence, lexical=False)
         return self._ranked(texts, rows, cols, self.crosslingual_ranker_.scores(feats))
