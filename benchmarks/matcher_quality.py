@@ -83,7 +83,7 @@ def eurlex() -> None:
     fit_s = time.perf_counter() - started
     print(json.dumps({"eurlex-en": {"zero-shot": _scores(zero, valid, vocab),
                                     "trained": _scores(trained, valid, vocab), "fit_s": round(fit_s, 1),
-                                    "weights": trained.ranker_.weights() if trained.ranker_ else None}}))
+                                    "weights": trained.ranker_weights()}}))
 
 
 def abo() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from itertools import compress
 from typing import ClassVar
 
 import Stemmer
@@ -107,16 +108,11 @@ class SnowballAnalyzer(Analyzer):
     def term_surfaces(self, text: str) -> tuple[list[str], list[str]]:
         """The terms of ``text`` with the folded surface word each came from (same order as
         :meth:`terms`): the matcher tells inflection from derivation on the surface forms."""
-        terms_of = self._cache
-        surface_of = self._surface_cache
-        terms: list[str] = []
-        surfaces: list[str] = []
-        for word in self._pattern(text).findall(text):
-            term = terms_of[word]
-            if term:
-                terms.append(term)
-                surfaces.append(surface_of[word])
-        return terms, surfaces
+        words = self._pattern(text).findall(text)
+        # map / compress run in C, as in :meth:`terms`
+        all_terms = list(map(self._cache.__getitem__, words))
+        surfaces = list(compress(map(self._surface_cache.__getitem__, words), all_terms))
+        return list(filter(None, all_terms)), surfaces
 
     def _pattern(self, text: str) -> re.Pattern[str]:
         """The plain word pattern unless ``text`` holds combining marks (a C-speed scan)."""

@@ -280,12 +280,21 @@ class MatcherBackend(Backend):
             meta.update(n_docs=s.n_docs, n_labelled=s.n_labelled)
         if isinstance(self.ranker_, LogisticRanker):
             arrays.update(self.ranker_.to_arrays())
-            meta["ranker_weights"] = self.ranker_.weights()
         elif isinstance(self.ranker_, GradientBoostedRanker):
             self.ranker_.save(directory / RANKER_FILE)
-            meta["ranker_weights"] = self.ranker_.importance(list(FEATURES))
+        if self.ranker_ is not None:
+            meta["ranker_weights"] = self.ranker_weights()
         save_arrays(directory / STATE_FILE, **arrays)
         save_json(directory / META_FILE, meta)
+
+    def ranker_weights(self) -> dict[str, float] | None:
+        """What the learned ranker weighs, by feature (logistic coefficients, or the boosted trees' share
+        of the split gain), for reports; None without a learned ranker."""
+        if isinstance(self.ranker_, LogisticRanker):
+            return self.ranker_.weights()
+        if isinstance(self.ranker_, GradientBoostedRanker):
+            return self.ranker_.importance(list(FEATURES))
+        return None
 
     def _load(self, directory: Path) -> None:
         try:

@@ -88,16 +88,15 @@ def _mask_bodies(
 ) -> tuple[list[tuple[int, int, int]], dict[int, list[tuple[int, int]]]]:
     """Drop the matches that lie inside the name of a UN body (Security Council, United Nations): the
     words of a name are not evidence on their own. A label longer than the name still matches."""
-    covered = np.zeros(n_units + 1, dtype=np.int32)
+    covered = bytearray(n_units)
     for end, n in bodies.iter(haystack):  # type: ignore[attr-defined]
         last = end_unit[end]
-        covered[last - n + 1: last + 1] = 1
-    if not covered.any():
+        covered[last - n + 1: last + 1] = b"\x01" * n
+    if not any(covered):
         return exact_hits, part_hits
-    prefix = np.concatenate(([0], np.cumsum(covered)))
 
     def inside(f: int, la: int) -> bool:
-        return int(prefix[la + 1] - prefix[f]) == la - f + 1
+        return covered[f] == 1 if f == la else all(covered[f: la + 1])
 
     hits = [h for h in exact_hits if not inside(h[1], h[2])]
     parts: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -120,6 +119,9 @@ def _check_words(
     for hit in exact_hits:
         lid, f, la = hit
         label_words = index.surfaces[lid]
+        if f == la and surfaces[f] == label_words[0]:
+            kept.append(hit)  # the label's own word: the common case
+            continue
         text_words = surfaces[f: la + 1]
         if index.plural_sense[lid] and number_differs(lang, label_words[0], text_words[0]):
             continue

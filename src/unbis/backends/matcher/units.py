@@ -112,8 +112,8 @@ def text_units(
     analyzer = get_analyzer(language)
     if not offsets:
         if surfaces and isinstance(analyzer, SnowballAnalyzer):
-            terms, words = analyzer.term_surfaces(text)
-            return Units(terms, None, None, surfaces=words)
+            terms, folded = analyzer.term_surfaces(text)
+            return Units(terms, None, None, surfaces=folded)
         return Units(analyzer.terms(text), None, None)
     tokens = analyzer.tokens(text)
     words: list[str] | None = None
