@@ -85,7 +85,7 @@ def test_the_bundled_default_scores_with_the_transfer_ranker() -> None:
     matcher = project.backend
     assert isinstance(matcher, MatcherBackend) and matcher.stats_ is not None  # bundled UN commonness
     text = "Reaffirming the importance of family reunification for migrants and refugees"
-    concepts, rows = matcher.feature_rows(text)
+    concepts, rows = matcher.evidence_rows(text, None)
     got = matcher.suggest_batch([text]).toarray()[0][concepts]
     expected = ranker.scores(vocabulary_independent(rows))
     strong = rows[:, [COL[f] for f in ("exact", "subsumed", "fuzzy", "partial")]].any(axis=1)
