@@ -28,3 +28,12 @@ def eurlex_vocab() -> Path:
 @pytest.fixture(scope="session")
 def seed_doc() -> Path:
     return next((CORPUS / "seed").glob("*.txt"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_start_up_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests (and the CLI processes they start) write the start-up cache into a temporary directory,
+    never into the user's ~/.cache."""
+    import os
+
+    os.environ["UNBIS_CACHE_DIR"] = str(tmp_path_factory.mktemp("unbis-cache"))

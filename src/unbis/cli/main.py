@@ -6,16 +6,20 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from unbis import __version__, service
 from unbis.cli import feedback_cmd, serve_cmd
 from unbis.cli.progress import err_console, progress_bar
 from unbis.cli.vocab_cmd import app as vocab_app
 from unbis.errors import UnbisError
-from unbis.evaluation.batch import results_file_lines
+
+if TYPE_CHECKING:
+    from unbis.project import Project
+
+# Start-up time: `unbis --help` must answer at once, so this module imports only typer and rich. The
+# service layer (numpy, scipy, scikit-learn, the backends) is imported inside the commands that use it.
 
 app = typer.Typer(
     help="UNBIS Indexer: suggest UNBIS Thesaurus descriptors for UN documents in six languages.",
@@ -34,6 +38,8 @@ LimitOpt = Annotated[int, typer.Option("--limit", "-l", min=1, help="Number of s
 
 def _version(value: bool) -> None:
     if value:
+        from unbis import __version__
+
         typer.echo(f"unbis {__version__}")
         raise typer.Exit()
 
@@ -59,6 +65,8 @@ def train(
     strict: Annotated[bool, typer.Option(help="Stop at the first bad document.")] = False,
 ) -> None:
     """Train a project from labelled documents (written atomically: the old model stays until done)."""
+    from unbis import service
+
     with progress_bar("training: reading") as advance:
         result = service.train(project_dir, corpus, vocab_spec=vocab, language=language, backend=backend,
                                params=param or [], on_unknown=on_unknown, strict=strict, progress=advance)
@@ -79,6 +87,8 @@ def suggest(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Suggest descriptors for one document."""
+    from unbis import service
+
     text = _read_text(file)
     proj = service.open_project(project)
     [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language)
@@ -90,6 +100,8 @@ def suggest(
 
 
 def _read_text(file: str) -> str:
+    from unbis import service
+
     return sys.stdin.read() if file == "-" else service.read_text_file(Path(file))
 
 
@@ -112,6 +124,7 @@ def index(
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch (one atomic append).")] = 64,
 ) -> None:
     """Suggest for every document, in parallel, into one output file (resumable: rerun to continue)."""
+    from unbis import service
     from unbis.batch import count_documents
     from unbis.batch.progress import eta_bar
 
@@ -146,6 +159,8 @@ def eval_(
         "(JSON key confidence_95).")] = False,
 ) -> None:
     """Evaluate a project against labelled documents, with Annif's metric definitions."""
+    from unbis import service
+
     proj = service.open_project(project_dir)
     with progress_bar("evaluating") as advance:
         result = service.evaluate(proj, corpus, limit=limit, threshold=threshold, progress=advance,
@@ -166,14 +181,18 @@ def eval_(
 @app.command()
 def optimize(project_dir: ProjectArg, corpus: CorpusArg) -> None:
     """Find the limit and threshold that maximise F1 on labelled documents and store them with the model."""
+    from unbis import service
+
     proj = service.open_project(project_dir)
     best, report = service.optimize(proj, corpus)
     err_console.print(report.summary())
     typer.echo(json.dumps(best))
 
 
-def _write_per_subject(path: Path, rows: list[dict], proj: service.Project) -> None:
+def _write_per_subject(path: Path, rows: list[dict], proj: Project) -> None:
     """Annif's ``--results-file`` TSV, so existing scripts read ours unchanged."""
+    from unbis.evaluation.batch import results_file_lines
+
     n = len(proj.vocab)
     lines = results_file_lines(rows, [proj.vocab.uri(i) for i in range(n)], [proj.vocab.label(i) for i in range(n)])
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.metrics import precision_recall_fscore_support
 
 from unbis.errors import InputError, ParameterError
 from unbis.evaluation.confidence import LEVEL, RESAMPLES, intervals
@@ -138,6 +137,9 @@ def gold_matrix(subject_lists: Sequence[Sequence[int]], n_subjects: int) -> sp.c
 
 def _prf(gold: sp.csr_matrix, pred_bin: sp.csr_matrix, average: str) -> tuple[float, float, float]:
     """sklearn's (precision, recall, F1) exactly as Annif calls it (default zero_division, warnings off)."""
+    # Imported here: scikit-learn costs about a second to import, and suggesting never needs it.
+    from sklearn.metrics import precision_recall_fscore_support
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p, r, f, _ = precision_recall_fscore_support(gold, pred_bin, average=average)
