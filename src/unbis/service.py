@@ -206,14 +206,23 @@ class EvalResult:
     per_subject: list[dict[str, Any]]
     #: 95% bootstrap intervals over documents, ``{"f1@5": [low, high], "ndcg": [...]}``, when asked for
     confidence: dict[str, list[float]] | None = None
+    #: the accumulated scores and gold labels (for ``--report``)
+    batch: EvaluationBatch | None = None
+    #: label frequencies the propensity-scored metrics used
+    frequencies: Any = None
 
 
 def evaluate(
     project: Project, corpus: Sequence[Path], limit: int = 10, threshold: float = 0.0,
     progress: Progress | None = None, on_unknown: str = "skip", confidence: bool = False,
+    propensity_a: float = 0.55, propensity_b: float = 1.5, record: bool = True,
 ) -> EvalResult:
     """Annif-identical metrics of ``project`` against the gold labels of ``corpus`` (``confidence``:
-    with bootstrap intervals of F1@5 and NDCG)."""
+    with bootstrap intervals of F1@5 and NDCG), then the field's other metrics (P/R/F1 at 10, 15, 20,
+    propensity-scored P@k and nDCG@k with label frequencies from the training corpus when the project
+    recorded them). ``record``: keep the figures in the project (``unbis projects`` shows them)."""
+    from unbis.evaluation.extended import LabelFrequencies
+
     report = ReadReport()
     docs = read_documents(corpus, project.vocab, on_unknown=on_unknown, report=report)  # type: ignore[arg-type]
     n = len(project.vocab)
@@ -226,9 +235,20 @@ def evaluate(
             progress(len(batch))
     if report.read == 0:
         raise InputError(f"no documents to evaluate in {', '.join(map(str, corpus))}: {report.summary()}")
-    return EvalResult(acc.results(limit=limit, threshold=threshold), report,
-                      acc.per_subject(limit=limit, threshold=threshold),
-                      acc.confidence(limit=limit, threshold=threshold) if confidence else None)
+    metrics: dict[str, Any] = dict(acc.results(limit=limit, threshold=threshold))
+    frequencies = project.label_frequencies()
+    if frequencies is None:
+        frequencies = LabelFrequencies.of_gold(acc.matrices()[1], "evaluation")
+    metrics.update(acc.extended(threshold, frequencies, propensity_a, propensity_b))
+    if record:
+        project.record_evaluation({
+            "evaluated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "corpus": [str(p) for p in corpus], "limit": limit, "threshold": threshold,
+            **{k: metrics[k] for k in ("docs", "p@5", "f1@5", "ndcg", "f1@10", "psp@5", "psndcg@5")},
+        })
+    return EvalResult(metrics, report, acc.per_subject(limit=limit, threshold=threshold),
+                      acc.confidence(limit=limit, threshold=threshold) if confidence else None,
+                      batch=acc, frequencies=frequencies)
 
 
 def optimize(project: Project, corpus: Sequence[Path]) -> tuple[dict[str, Any], ReadReport]:

@@ -157,22 +157,34 @@ def eval_(
     confidence: Annotated[bool, typer.Option(
         "--confidence", help="Add 95% bootstrap intervals over documents for f1@5 and ndcg "
         "(JSON key confidence_95).")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Write report.md and report.html with the per-subject table and PNG plots here.")] = None,
+    propensity_a: Annotated[float, typer.Option(help="A of the propensity model (Jain et al. 2016).")] = 0.55,
+    propensity_b: Annotated[float, typer.Option(help="B of the propensity model.")] = 1.5,
 ) -> None:
-    """Evaluate a project against labelled documents, with Annif's metric definitions."""
+    """Evaluate a project against labelled documents, with Annif's metric definitions, plus P/R/F1 at
+    10/15/20 and propensity-scored P@k and nDCG@k (label frequencies of the training corpus when known)."""
     from unbis import service
 
     proj = service.open_project(project_dir)
     with progress_bar("evaluating") as advance:
         result = service.evaluate(proj, corpus, limit=limit, threshold=threshold, progress=advance,
-                                  confidence=confidence)
+                                  confidence=confidence, propensity_a=propensity_a, propensity_b=propensity_b)
     err_console.print(result.report.summary())
     if results_file:
         _write_per_subject(results_file, result.per_subject, proj)
+    if report:
+        from unbis.evaluation.report import write_report
+
+        written = write_report(report, result, proj, limit=limit, threshold=threshold)
+        err_console.print(f"report: {', '.join(str(p) for p in written)}")
     if as_json:
         extra = {"confidence_95": result.confidence} if result.confidence is not None else {}
         typer.echo(json.dumps({**result.metrics, **extra}))
         return
     for key, value in result.metrics.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
         interval = (result.confidence or {}).get(key)
         ci = f"  (95% interval {interval[0]:.4f}-{interval[1]:.4f})" if interval else ""
         typer.echo(f"{key:<28}{value:.4f}{ci}" if isinstance(value, float) else f"{key:<28}{value}")
