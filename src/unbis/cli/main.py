@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from unbis.cli import feedback_cmd, serve_cmd
+from unbis.cli import feedback_cmd, projects_cmd, serve_cmd
 from unbis.cli.progress import err_console, progress_bar
 from unbis.cli.vocab_cmd import app as vocab_app
 from unbis.errors import UnbisError
@@ -30,6 +30,10 @@ app.add_typer(vocab_app, name="vocab")
 app.add_typer(feedback_cmd.app, name="feedback")
 app.command("serve")(serve_cmd.serve)
 app.command("learn")(feedback_cmd.learn)
+app.command("projects")(projects_cmd.projects)
+app.command("show")(projects_cmd.show)
+app.command("export")(projects_cmd.export)
+app.command("import")(projects_cmd.import_)
 
 ProjectArg = Annotated[Path, typer.Argument(help="Project directory (created by `unbis train`).")]
 CorpusArg = Annotated[list[Path], typer.Argument(help="Corpus files or directories (input format, TSV, JSONL, .gz).")]
@@ -79,24 +83,61 @@ def train(
 
 @app.command()
 def suggest(
-    file: Annotated[str, typer.Argument(help="A text file, or - for standard input.")] = "-",
+    files: Annotated[list[str] | None, typer.Argument(
+        help="Text files, or - for standard input (the default).", show_default=False)] = None,
     project: Annotated[Path | None, typer.Option(help="Project directory; default: bundled UNBIS.")] = None,
     limit: LimitOpt = 10,
     threshold: Annotated[float | None, typer.Option(help="Minimum score.")] = None,
     language: Annotated[str | None, typer.Option(help="Language of the labels shown.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Suggest descriptors for one document."""
+    """Suggest descriptors for documents. With one file: score, label, <uri> lines (JSON:
+    {"suggestions": [...]}). With several: each file's lines under "Suggestions for FILE", as Annif
+    prints them (JSON: [{"file": FILE, "suggestions": [...]}, ...]); a file that cannot be read is
+    reported and the others still get their suggestions (exit status 2)."""
     from unbis import service
 
-    text = _read_text(file)
+    paths = files or ["-"]
     proj = service.open_project(project)
-    [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language)
-    if as_json:
-        typer.echo(json.dumps({"suggestions": rows}, ensure_ascii=False))
+    if len(paths) == 1:
+        text = _read_text(paths[0])
+        [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language)
+        if as_json:
+            typer.echo(json.dumps({"suggestions": rows}, ensure_ascii=False))
+            return
+        for row in rows:
+            typer.echo(_suggestion_line(row))
         return
-    for row in rows:
-        typer.echo(f"{row['score']:.4f}\t{row['label']}\t<{row['uri']}>")
+    texts: dict[int, str] = {}
+    errors: dict[int, str] = {}
+    for i, path in enumerate(paths):
+        try:
+            texts[i] = _read_text(path)
+            if not texts[i].strip():
+                raise UnbisError(f"{path}: empty text: nothing to suggest from")
+        except UnbisError as exc:
+            texts.pop(i, None)
+            errors[i] = str(exc)
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+    order = sorted(texts)
+    results = dict(zip(order, service.suggest_texts(proj, [texts[i] for i in order], limit=limit,
+                                                    threshold=threshold, language=language), strict=True))
+    if as_json:
+        typer.echo(json.dumps([{"file": path, "error": errors[i]} if i in errors else
+                               {"file": path, "suggestions": results[i]} for i, path in enumerate(paths)],
+                              ensure_ascii=False))
+    else:
+        for i, path in enumerate(paths):
+            if i in results:
+                typer.echo(f"Suggestions for {path}")
+                for row in results[i]:
+                    typer.echo(_suggestion_line(row))
+    if errors:
+        raise typer.Exit(2)
+
+
+def _suggestion_line(row: dict) -> str:
+    return f"{row['score']:.4f}\t{row['label']}\t<{row['uri']}>"
 
 
 def _read_text(file: str) -> str:
