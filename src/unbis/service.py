@@ -183,7 +183,7 @@ def index(
     docs = read_documents(inputs, None, labelled=False, report=result.report)
     for batch in batches(docs):
         rows = project.suggest([d.text for d in batch], limit=limit, threshold=threshold)
-        out.write("".join(jsonl_line(doc.name, [s.as_json() for s in row])
+        out.write("".join(jsonl_line(doc.name, [s.as_json() for s in row], doc.source)
                           for doc, row in zip(batch, rows, strict=True)))
         result.written += len(batch)
         if progress:

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from unbis import __version__
-from unbis.api import annif, rich, web
+from unbis.api import annif, queue, rich, web
 from unbis.api.documents import UnsupportedFileType
 from unbis.api.registry import ProjectRegistry, ProjectUnavailable
 from unbis.api.state import WEB_DIR, ServerState
@@ -32,6 +32,7 @@ from unbis.errors import (
     VocabularyError,
 )
 from unbis.feedback import FeedbackStore, default_db_path
+from unbis.feedback.queue import ReviewQueue
 
 logger = logging.getLogger("unbis.api")
 
@@ -147,9 +148,11 @@ def create_app(
     feedback_db: Path | None = None,
     max_body: int = DEFAULT_MAX_BODY,
     max_batch: int = DEFAULT_MAX_BATCH,
+    queues: dict[str, Path] | None = None,
 ) -> FastAPI:
     """The application. ``projects_dir`` holds trained projects (the bundled UNBIS one is always there);
-    ``feedback_db`` defaults to ``default_db_path()``."""
+    ``feedback_db`` defaults to ``default_db_path()``; ``queues``: review queues, name -> JSONL of an
+    ``unbis index`` run."""
     app = FastAPI(
         title="UNBIS Indexer",
         version=__version__,
@@ -161,6 +164,7 @@ def create_app(
         feedback=FeedbackStore(feedback_db or default_db_path()),
         max_body=max_body,
         max_batch=max_batch,
+        queues={name: ReviewQueue.load(name, path) for name, path in (queues or {}).items()},
     )
 
     @app.exception_handler(UnbisError)
@@ -178,6 +182,7 @@ def create_app(
     app.include_router(annif.router(max_batch))
     app.include_router(rich.router)
     app.include_router(web.router)
+    app.include_router(queue.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

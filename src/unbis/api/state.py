@@ -6,13 +6,14 @@ application depends on them, never the other way round.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import Request
 
 from unbis.api.registry import ProjectRegistry
 from unbis.feedback import FeedbackStore
+from unbis.feedback.queue import ReviewQueue
 
 #: The web page's templates and static files.
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -28,12 +29,14 @@ class ServerState:
     feedback : where indexers' decisions are stored.
     max_body : the largest request body accepted, in bytes.
     max_batch : the most documents one batch request may carry.
+    queues : review queues by name (``unbis serve --queue NAME=OUT.jsonl``).
     """
 
     registry: ProjectRegistry
     feedback: FeedbackStore
     max_body: int
     max_batch: int
+    queues: dict[str, ReviewQueue] = field(default_factory=dict)
 
 
 def state(request: Request) -> ServerState:

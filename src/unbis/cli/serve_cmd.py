@@ -21,6 +21,9 @@ def serve(
     )] = None,
     max_body: Annotated[int, typer.Option(min=1, help="Largest request body in bytes (413 above).")] = 10 * 1024 * 1024,
     max_batch: Annotated[int, typer.Option(min=1, help="Most documents in one suggest-batch request.")] = 32,
+    queue: Annotated[list[str] | None, typer.Option(
+        help="A review queue NAME=OUT.jsonl (the output of `unbis index`), reviewed at /queue/NAME "
+             "(repeatable).")] = None,
 ) -> None:
     """Serve the Annif-compatible REST API (/v1), the richer API (/api, docs at /docs) and the web page (/)."""
     import uvicorn
@@ -29,7 +32,10 @@ def serve(
 
     if projects_dir is not None and not projects_dir.is_dir():
         raise typer.BadParameter(f"{projects_dir}: not a directory", param_hint="PROJECTS_DIR")
-    app = create_app(projects_dir, feedback_db, max_body=max_body, max_batch=max_batch)
+    from unbis.feedback.queue import parse_queue_option
+
+    queues = dict(parse_queue_option(spec) for spec in queue or [])
+    app = create_app(projects_dir, feedback_db, max_body=max_body, max_batch=max_batch, queues=queues)
     registry = app.state.unbis.registry
     err_console.print(f"loading projects: {', '.join(registry.ids())}")
     for project_id in registry.ids():  # load before listening so the first request is not slow
@@ -38,6 +44,11 @@ def serve(
         except Exception as exc:  # noqa: BLE001 - a broken project is reported, the others still served
             err_console.print(f"[yellow]warning:[/yellow] {project_id}: {exc}")
     err_console.print(f"feedback: {app.state.unbis.feedback.path}")
+    for q in app.state.unbis.queues.values():
+        p = q.progress(app.state.unbis.feedback)
+        skipped = f", skipped {sum(q.skipped.values())} ({', '.join(q.skipped)})" if q.skipped else ""
+        err_console.print(f"review queue {q.name} ({q.project}): {p['reviewed']} of {p['total']} reviewed"
+                          f"{skipped}: http://{host}:{port}/queue/{q.name}")
     err_console.print(f"serving on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
 
     uvicorn.run(app, host=host, port=port, log_level="warning")
