@@ -99,8 +99,14 @@ def train(
     on_unknown: str = "skip",
     strict: bool = False,
     progress: Progress | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> TrainResult:
-    """Train a project directory from labelled corpora; the previous model stays until the new one is saved."""
+    """Train a project directory from labelled corpora; the previous model stays until the new one is saved.
+    ``include`` / ``exclude``: subject rules (:mod:`unbis.vocab.subset`): training labels outside them
+    are dropped and the project never suggests such subjects."""
+    from unbis.vocab.subset import SubjectFilter
+
     backend = backend or DEFAULT_BACKEND
     if backend not in backend_names():
         raise ParameterError(f"unknown backend {backend!r}; available: {', '.join(backend_names())}")
@@ -114,11 +120,28 @@ def train(
         own.update({f"{b}.{k}": v for b, values in nested.items() for k, v in values.items()})
     docs = Corpus(corpus, vocab, on_unknown=on_unknown, strict=strict)  # type: ignore[arg-type]
     stream: Iterable[Document] = _counting(docs, progress) if progress else docs
+    rules = SubjectFilter.parse(include, exclude)
+    if rules:
+        stream = _kept_subjects(stream, rules.mask(vocab))
     project = train_project(
         project_dir, stream, vocab, lang, backend=backend, params=own,
-        training={"corpus": [str(p) for p in corpus], "vocabulary": note},
+        training={"corpus": [str(p) for p in corpus], "vocabulary": note}, subjects=rules.to_json() if rules else None,
     )
     return TrainResult(project, docs.report, note, lang, time.perf_counter() - started)
+
+
+class _kept_subjects:
+    """A re-iterable view of the documents with only the subjects ``keep`` marks."""
+
+    def __init__(self, docs: Iterable[Document], keep: Any) -> None:
+        self.docs = docs
+        self.keep = keep
+
+    def __iter__(self) -> Iterator[Document]:
+        from dataclasses import replace
+
+        for doc in self.docs:
+            yield replace(doc, subjects=[s for s in doc.subjects if self.keep[s]])
 
 
 class _counting:
@@ -148,13 +171,18 @@ def batches(documents: Iterable[Document], size: int = BATCH_SIZE) -> Iterator[l
 
 def suggest_texts(
     project: Project, texts: Sequence[str], limit: int | None = None, threshold: float | None = None,
-    language: str | None = None,
+    language: str | None = None, include: Sequence[str] = (), exclude: Sequence[str] = (),
 ) -> list[list[dict[str, Any]]]:
-    """JSON-ready suggestions per text: ``{"uri", "label", "score"}``, best first."""
+    """JSON-ready suggestions per text: ``{"uri", "label", "score"}``, best first; ``include`` /
+    ``exclude``: only subjects these rules keep (:mod:`unbis.vocab.subset`)."""
+    from unbis.vocab.subset import SubjectFilter
+
     for text in texts:
         if not text.strip():
             raise InputError("empty text: nothing to suggest from")
-    return [[s.as_json() for s in row] for row in project.suggest(texts, limit, threshold, language)]
+    rules = SubjectFilter.parse(include, exclude)
+    rows = project.suggest(texts, limit, threshold, language, subjects=rules or None)
+    return [[s.as_json() for s in row] for row in rows]
 
 
 def read_text_file(path: Path) -> str:

@@ -38,6 +38,11 @@ app.command("import")(projects_cmd.import_)
 ProjectArg = Annotated[Path, typer.Argument(help="Project directory (created by `unbis train`).")]
 CorpusArg = Annotated[list[Path], typer.Argument(help="Corpus files or directories (input format, TSV, JSONL, .gz).")]
 LimitOpt = Annotated[int, typer.Option("--limit", "-l", min=1, help="Number of suggestions per document.")]
+IncludeOpt = Annotated[list[str] | None, typer.Option(
+    "--include", help="Only subjects matching KIND:VALUE (domain:17, mt:17.04.00, collection:URI, scheme:URI, "
+    "type:URI, uri:PATTERN; values joined by |); repeatable.")]
+ExcludeOpt = Annotated[list[str] | None, typer.Option(
+    "--exclude", help="No subject matching KIND:VALUE (as --include; applied after it); repeatable.")]
 
 
 def _version(value: bool) -> None:
@@ -67,13 +72,17 @@ def train(
     param: Annotated[list[str] | None, typer.Option(help="backend.key=value hyperparameter (repeatable).")] = None,
     on_unknown: Annotated[str, typer.Option(help="Unknown labels: error, skip or add.")] = "skip",
     strict: Annotated[bool, typer.Option(help="Stop at the first bad document.")] = False,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
 ) -> None:
-    """Train a project from labelled documents (written atomically: the old model stays until done)."""
+    """Train a project from labelled documents (written atomically: the old model stays until done).
+    With --include/--exclude the project learns and suggests only that part of the vocabulary."""
     from unbis import service
 
     with progress_bar("training: reading") as advance:
         result = service.train(project_dir, corpus, vocab_spec=vocab, language=language, backend=backend,
-                               params=param or [], on_unknown=on_unknown, strict=strict, progress=advance)
+                               params=param or [], on_unknown=on_unknown, strict=strict, progress=advance,
+                               include=include or [], exclude=exclude or [])
     err_console.print(result.report.summary())
     err_console.print(
         f"trained {result.project.config.backend} ({result.language}) on {result.vocab_note} "
@@ -90,6 +99,8 @@ def suggest(
     threshold: Annotated[float | None, typer.Option(help="Minimum score.")] = None,
     language: Annotated[str | None, typer.Option(help="Language of the labels shown.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
 ) -> None:
     """Suggest descriptors for documents. With one file: score, label, <uri> lines (JSON:
     {"suggestions": [...]}). With several: each file's lines under "Suggestions for FILE", as Annif
@@ -101,7 +112,8 @@ def suggest(
     proj = service.open_project(project)
     if len(paths) == 1:
         text = _read_text(paths[0])
-        [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language)
+        [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language,
+                                       include=include or [], exclude=exclude or [])
         if as_json:
             typer.echo(json.dumps({"suggestions": rows}, ensure_ascii=False))
             return
@@ -121,7 +133,8 @@ def suggest(
             err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
     order = sorted(texts)
     results = dict(zip(order, service.suggest_texts(proj, [texts[i] for i in order], limit=limit,
-                                                    threshold=threshold, language=language), strict=True))
+                                                    threshold=threshold, language=language, include=include or [],
+                                                    exclude=exclude or []), strict=True))
     if as_json:
         typer.echo(json.dumps([{"file": path, "error": errors[i]} if i in errors else
                                {"file": path, "suggestions": results[i]} for i, path in enumerate(paths)],

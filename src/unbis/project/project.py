@@ -24,6 +24,7 @@ from unbis.vocab.subject_index import Vocabulary
 
 if TYPE_CHECKING:
     from unbis.evaluation.extended import LabelFrequencies
+    from unbis.vocab.subset import SubjectFilter
 
 CONFIG = "project.json"
 VOCAB = "vocab.json.gz"
@@ -45,6 +46,9 @@ class ProjectConfig:
     params: dict[str, Any] = field(default_factory=dict)
     limit: int = 10
     threshold: float = 0.0
+    #: the part of the vocabulary the project suggests from: ``{"include": [...], "exclude": [...]}``
+    #: rules of :mod:`unbis.vocab.subset` (``unbis train --include/--exclude``)
+    subjects: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,24 @@ class Project:
         return self._version
 
     # -- suggesting ----------------------------------------------------------------------------
-    def suggest_matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self.backend.suggest_batch(list(texts))
+    def subject_filter(self, extra: SubjectFilter | None = None) -> SubjectFilter | None:
+        """The project's own subject rules, with ``extra`` ones (a request's) added."""
+        from unbis.vocab.subset import SubjectFilter
+
+        own = SubjectFilter.from_json(self.config.subjects) if self.config.subjects else SubjectFilter()
+        both = own & extra if extra else own
+        return both or None
+
+    def suggest_matrix(self, texts: Sequence[str], subjects: SubjectFilter | None = None) -> sp.csr_matrix:
+        """Scores (documents x subjects); subjects outside the project's part of the vocabulary (and
+        outside ``subjects``) score 0, i.e. are never suggested."""
+        scores = self.backend.suggest_batch(list(texts))
+        rules = self.subject_filter(subjects)
+        if rules is not None:
+            scores = sp.csr_matrix(scores, copy=True)
+            scores.data[~rules.mask(self.vocab)[scores.indices]] = 0
+            scores.eliminate_zeros()
+        return scores
 
     def suggest(
         self,
@@ -96,9 +116,11 @@ class Project:
         limit: int | None = None,
         threshold: float | None = None,
         language: str | None = None,
+        subjects: SubjectFilter | None = None,
     ) -> list[list[Suggestion]]:
-        """Ranked suggestions per text, best first (labels in ``language`` when given)."""
-        scores = self.suggest_matrix(texts)
+        """Ranked suggestions per text, best first (labels in ``language`` when given; only subjects
+        ``subjects`` keeps, besides the project's own rules)."""
+        scores = self.suggest_matrix(texts, subjects)
         top = filter_suggestions(
             scores,
             limit=self.config.limit if limit is None else limit,
@@ -216,8 +238,11 @@ def train_project(
     params: dict[str, Any] | None = None,
     name: str | None = None,
     training: dict[str, Any] | None = None,
+    subjects: dict[str, list[str]] | None = None,
 ) -> Project:
-    """Fit ``backend`` on ``documents`` and save the project atomically; the old model stays until then."""
+    """Fit ``backend`` on ``documents`` and save the project atomically; the old model stays until then.
+    ``subjects``: the project's part of the vocabulary (rules of :mod:`unbis.vocab.subset`), applied
+    when suggesting; the caller keeps the training labels inside it."""
     backend_cls = get_backend_class(backend)
     model = backend_cls(Context(vocab, language), **(params or {}))
     started = time.perf_counter()
@@ -226,7 +251,7 @@ def train_project(
     model.fit(iter(counted) if iter(documents) is documents else counted)
     info = {**(training or {}), "train_seconds": round(time.perf_counter() - started, 3)}
     config = ProjectConfig(name=name or project_dir.name, backend=backend, language=language,
-                           params=model.params_dict())
+                           params=model.params_dict(), subjects=subjects or {})
     project = Project(config, vocab, model)
     counts = counted.counts(len(vocab))
     project.save(project_dir, training=info, label_counts=None if counts is None else counts[0],

@@ -29,6 +29,8 @@ class Concept:
     narrower: list[int] = field(default_factory=list)
     related: list[int] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)  # codes of micro-thesauri / collections
+    schemes: list[str] = field(default_factory=list)  # SKOS concept schemes (skos:inScheme, topConceptOf)
+    types: list[str] = field(default_factory=list)  # RDF types besides skos:Concept
 
     def all_labels(self) -> Iterator[tuple[str, str, str]]:
         """Yield (language, kind, label) with kind in pref/alt/hidden."""
@@ -171,7 +173,8 @@ class Vocabulary:
     def to_dict(self) -> dict[str, Any]:
         def concept(c: Concept) -> dict[str, Any]:
             d: dict[str, Any] = {"uri": c.uri, "labels": c.labels}
-            for key in ("alt_labels", "hidden_labels", "notation", "broader", "narrower", "related", "groups"):
+            for key in ("alt_labels", "hidden_labels", "notation", "broader", "narrower", "related", "groups",
+                        "schemes", "types"):
                 value = getattr(c, key)
                 if value:
                     d[key] = value
