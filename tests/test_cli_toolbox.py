@@ -214,3 +214,23 @@ def test_suggest_several_files_prints_a_header_per_file_and_json_keyed_by_file(
     assert broken.returncode == 2 and "missing.txt" in broken.stderr
     out = json.loads(broken.stdout)
     assert out[0]["suggestions"] == single[0] and "error" in out[1]
+
+
+def test_import_stops_decompressing_at_the_cap(projects: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pax header of 2 MiB (the content is never listed anywhere) is refused by the byte cap, in process."""
+    from unbis.errors import InputError
+    from unbis.project import archive as arc
+
+    good = tmp_path / "good.tar.gz"
+    arc.export_project(projects / "eurlex", good)
+    bomb = tmp_path / "bomb.tar.gz"
+
+    def big_pax(members: list[tuple[tarfile.TarInfo, bytes | None]]) -> None:
+        members[0][0].pax_headers = {"comment": "x" * (2 * 1024 * 1024)}
+
+    _rewrite(good, bomb, big_pax)
+    monkeypatch.setattr(arc, "HEADER_SLACK", 1024 * 1024)
+    monkeypatch.setattr(arc, "MAX_UNPACKED", 0)
+    with pytest.raises(InputError, match="unpacks to more than"):
+        arc.import_project(bomb, tmp_path / "target")
+    assert list((tmp_path / "target").iterdir()) == []

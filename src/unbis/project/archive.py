@@ -18,6 +18,7 @@ leaves ``PROJECTS_DIR`` as it was.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -42,6 +43,8 @@ PREFIX = "version"
 #: the most bytes an archive may unpack to (its manifest says how many before anything is read)
 MAX_UNPACKED = 8 * 1024**3
 MAX_FILES = 10_000
+#: room for tar headers beyond the files' own bytes
+HEADER_SLACK = 64 * 1024 * 1024
 _MAX_MANIFEST = 4 * 1024 * 1024
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._+-]{0,254}$")
@@ -158,10 +161,17 @@ def import_project(archive: Path, projects_dir: Path, name: str | None = None) -
     staging_root = Path(tempfile.mkdtemp(prefix=".import-", dir=projects_dir))
     try:
         try:
-            tar = tarfile.open(archive, "r:gz")  # noqa: SIM115 - closed by the `with tar` below
-        except (tarfile.TarError, OSError, EOFError) as exc:
+            # Stream mode over a bounded, decompressing reader: tar headers (pax records included) and
+            # contents together can never make us decompress more than the cap.
+            bounded = _Bounded(gzip.open(archive, "rb"), MAX_UNPACKED + HEADER_SLACK, archive)  # noqa: SIM115
+        except OSError as exc:
+            raise _refuse(archive, f"not readable ({exc})") from exc
+        try:
+            tar = tarfile.open(fileobj=bounded, mode="r|")  # noqa: SIM115 - closed by the `with` below
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+            bounded.close()
             raise _refuse(archive, f"not a gzipped tar archive ({exc})") from exc
-        with tar:
+        with bounded, tar:
             meta, files, seen = None, {}, set()
             try:
                 for member in _members(tar, archive):
@@ -220,6 +230,29 @@ def import_project(archive: Path, projects_dir: Path, name: str | None = None) -
         return Imported(final, pname, vname, len(files), size)
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
+
+
+class _Bounded(io.RawIOBase):
+    """A read-only stream that refuses to deliver more than ``limit`` bytes."""
+
+    def __init__(self, raw: Any, limit: int, archive: Path) -> None:
+        self.raw, self.limit, self.archive, self.seen = raw, limit, archive, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0 or self.seen + size > self.limit:
+            size = self.limit - self.seen + 1  # one byte over tells a real overflow from an exact fit
+        data: bytes = self.raw.read(size)
+        self.seen += len(data)
+        if self.seen > self.limit:
+            raise _refuse(self.archive, f"it unpacks to more than {self.limit} bytes")
+        return data
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 def _members(tar: tarfile.TarFile, archive: Path) -> Any:
