@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -198,8 +199,12 @@ class Project:
     def record_evaluation(self, figures: dict[str, Any]) -> None:
         """Keep the figures of an evaluation beside the version they are of (atomically replaced)."""
         version = current_version(self.path) if self.path is not None else None
-        if version is not None:
+        if version is None:
+            return
+        try:
             write_text_atomic(version / EVALUATION, json.dumps(figures, indent=1, ensure_ascii=False))
+        except OSError as exc:  # a read-only project is still evaluated; only the record is lost
+            logging.getLogger("unbis.project").warning("%s: evaluation not recorded: %s", version, exc)
 
     @classmethod
     def load(cls, project_dir: Path) -> Project:
