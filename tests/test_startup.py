@@ -83,3 +83,27 @@ def test_suggesting_imports_neither_sklearn_nor_lightgbm() -> None:
             "print(sorted(m for m in ('sklearn', 'lightgbm', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_cached_label_index_is_the_compiled_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, language: str) -> None:
+    from unbis.backends.matcher.label_cache import cached_label_index
+    from unbis.backends.matcher.labels import compile_labels
+    from unbis.vocab.unbis import load_unbis
+
+    monkeypatch.setenv(cache.ENV_CACHE, str(tmp_path))
+    vocab = load_unbis()
+    ref = compile_labels(vocab, language)
+    built = cached_label_index(vocab, language)
+    assert [p.name for p in tmp_path.iterdir()][0].startswith(f"labels-{language}-")
+    read = cached_label_index(vocab, language)  # from the entry just written
+    for got in (built, read):
+        for name in ("concept", "kind", "n_units", "ambiguity", "generality"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(ref, name))
+            assert getattr(got, name).dtype == getattr(ref, name).dtype
+        for name in ("language", "text", "parts", "part_units", "part_labels"):
+            assert getattr(got, name) == getattr(ref, name)
+        assert sorted(got.automaton.items()) == sorted(ref.automaton.items())
+    # other options (or other labels) are another entry, never the same one
+    cached_label_index(vocab, language, qualifiers=False)
+    assert len(list(tmp_path.iterdir())) == 2

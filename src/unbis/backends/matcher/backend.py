@@ -20,7 +20,8 @@ import scipy.sparse as sp
 from unbis.analysis import detect_language
 from unbis.backends.base import Backend, load_arrays, load_json, save_arrays, save_json
 from unbis.backends.matcher.features import FEATURES, Hierarchy, candidate_features
-from unbis.backends.matcher.labels import LabelIndex, compile_labels
+from unbis.backends.matcher.label_cache import cached_label_index
+from unbis.backends.matcher.labels import LabelIndex
 from unbis.backends.matcher.matching import Occurrence, find_occurrences
 from unbis.backends.matcher.scoring import CorpusStats, GradientBoostedRanker, LogisticRanker, hand_scores
 from unbis.backends.matcher.units import text_units
@@ -104,7 +105,7 @@ class MatcherBackend(Backend):
             with self._lock:
                 index = self._indexes.get(language)
                 if index is None:
-                    index = compile_labels(self.context.vocab, language, qualifiers=self.params.strip_qualifiers)
+                    index = cached_label_index(self.context.vocab, language, qualifiers=self.params.strip_qualifiers)
                     self._indexes[language] = index
         return index
 
