@@ -45,3 +45,10 @@ def sdg_vocab() -> Vocabulary:
 def sdg_docs(sdg_vocab: Vocabulary) -> list[Document]:
     """240 labelled UN General Assembly paragraphs (SDG goals)."""
     return [d for d in read_documents([DATA / "backends" / "sdg"], sdg_vocab, language="en") if d.subjects]
+@pytest.fixture(scope="session", autouse=True)
+def _private_start_up_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests (and the CLI processes they start) write the start-up cache into a temporary directory,
+    never into the user's ~/.cache."""
+    import os
+
+    os.environ["UNBIS_CACHE_DIR"] = str(tmp_path_factory.mktemp("unbis-cache"))

@@ -62,7 +62,7 @@ def test_jsonl_contract_and_same_as_suggesting_each_document(project: Project, d
     assert summary.written == len(lines) == 40 and summary.failed == 0
     assert {line["document"] for line in lines} == {p.name for p in docs.rglob("*.txt")}
     for line in lines:
-        assert set(line) == {"document", "suggestions"}
+        assert set(line) == {"document", "suggestions", "source"}
         scores = [s["score"] for s in line["suggestions"]]
         assert 0 < len(scores) <= 4 and scores == sorted(scores, reverse=True)
         assert all(set(s) == {"uri", "label", "score"} for s in line["suggestions"])

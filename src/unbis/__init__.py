@@ -1,10 +1,25 @@
 """UNBIS Indexer: suggest UNBIS Thesaurus descriptors for UN documents in six languages."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("unbis-indexer")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0"
+import functools
 
 __all__ = ["__version__"]
+
+
+@functools.cache
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("unbis-indexer")
+    except PackageNotFoundError:  # running from a source tree without install
+        return "0.0.0"
+
+
+def __getattr__(name: str) -> str:
+    # Looked up on first use: reading the installed distributions' metadata costs about 0.1 s of
+    # start-up, which `unbis --help` should not pay.
+    if name == "__version__":
+        return _package_version()
+    raise AttributeError(f"module 'unbis' has no attribute {name!r}")

@@ -118,8 +118,14 @@ def train(
     on_unknown: str = "skip",
     strict: bool = False,
     progress: Progress | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> TrainResult:
-    """Train a project directory from labelled corpora; the previous model stays until the new one is saved."""
+    """Train a project directory from labelled corpora; the previous model stays until the new one is saved.
+    ``include`` / ``exclude``: subject rules (:mod:`unbis.vocab.subset`): training labels outside them
+    are dropped and the project never suggests such subjects."""
+    from unbis.vocab.subset import SubjectFilter
+
     backend = backend or DEFAULT_BACKEND
     if backend not in backend_names():
         raise ParameterError(f"unknown backend {backend!r}; available: {', '.join(backend_names())}")
@@ -135,9 +141,12 @@ def train(
     added = _add_unknown_labels(corpus, vocab, strict) if on_unknown == "add" else None
     docs = Corpus(corpus, vocab, on_unknown=on_unknown, strict=strict)  # type: ignore[arg-type]
     stream: Iterable[Document] = _counting(docs, progress) if progress else docs
+    rules = SubjectFilter.parse(include, exclude)
+    if rules:
+        stream = _kept_subjects(stream, rules.mask(vocab))
     project = train_project(
         project_dir, stream, vocab, lang, backend=backend, params=own,
-        training={"corpus": [str(p) for p in corpus], "vocabulary": note},
+        training={"corpus": [str(p) for p in corpus], "vocabulary": note}, subjects=rules.to_json() if rules else None,
     )
     return TrainResult(project, added or docs.report, note, lang, time.perf_counter() - started)
 
@@ -153,6 +162,20 @@ def _add_unknown_labels(corpus: Sequence[Path], vocab: Vocabulary, strict: bool)
     for _doc in read_documents(corpus, vocab, on_unknown="add", strict=strict, report=report):
         pass
     return report
+
+
+class _kept_subjects:
+    """A re-iterable view of the documents with only the subjects ``keep`` marks."""
+
+    def __init__(self, docs: Iterable[Document], keep: Any) -> None:
+        self.docs = docs
+        self.keep = keep
+
+    def __iter__(self) -> Iterator[Document]:
+        from dataclasses import replace
+
+        for doc in self.docs:
+            yield replace(doc, subjects=[s for s in doc.subjects if self.keep[s]])
 
 
 class _counting:
@@ -182,13 +205,18 @@ def batches(documents: Iterable[Document], size: int = BATCH_SIZE) -> Iterator[l
 
 def suggest_texts(
     project: Project, texts: Sequence[str], limit: int | None = None, threshold: float | None = None,
-    language: str | None = None,
+    language: str | None = None, include: Sequence[str] = (), exclude: Sequence[str] = (),
 ) -> list[list[dict[str, Any]]]:
-    """JSON-ready suggestions per text: ``{"uri", "label", "score"}``, best first."""
+    """JSON-ready suggestions per text: ``{"uri", "label", "score"}``, best first; ``include`` /
+    ``exclude``: only subjects these rules keep (:mod:`unbis.vocab.subset`)."""
+    from unbis.vocab.subset import SubjectFilter
+
     for text in texts:
         if not text.strip():
             raise InputError("empty text: nothing to suggest from")
-    return [[s.as_json() for s in row] for row in project.suggest(texts, limit, threshold, language)]
+    rules = SubjectFilter.parse(include, exclude)
+    rows = project.suggest(texts, limit, threshold, language, subjects=rules or None)
+    return [[s.as_json() for s in row] for row in rows]
 
 
 def suggest_as_one(
@@ -244,14 +272,23 @@ class EvalResult:
     per_subject: list[dict[str, Any]]
     #: 95% bootstrap intervals over documents, ``{"f1@5": [low, high], "ndcg": [...]}``, when asked for
     confidence: dict[str, list[float]] | None = None
+    #: the accumulated scores and gold labels (for ``--report``)
+    batch: EvaluationBatch | None = None
+    #: label frequencies the propensity-scored metrics used
+    frequencies: Any = None
 
 
 def evaluate(
     project: Project, corpus: Sequence[Path], limit: int = 10, threshold: float = 0.0,
     progress: Progress | None = None, on_unknown: str = "skip", confidence: bool = False,
+    propensity_a: float = 0.55, propensity_b: float = 1.5, record: bool = True,
 ) -> EvalResult:
     """Annif-identical metrics of ``project`` against the gold labels of ``corpus`` (``confidence``:
-    with bootstrap intervals of F1@5 and NDCG)."""
+    with bootstrap intervals of F1@5 and NDCG), then the field's other metrics (P/R/F1 at 10, 15, 20,
+    propensity-scored P@k and nDCG@k with label frequencies from the training corpus when the project
+    recorded them). ``record``: keep the figures in the project (``unbis projects`` shows them)."""
+    from unbis.evaluation.extended import LabelFrequencies
+
     report = ReadReport()
     docs = read_documents(corpus, project.vocab, on_unknown=on_unknown, report=report)  # type: ignore[arg-type]
     n = len(project.vocab)
@@ -264,9 +301,20 @@ def evaluate(
             progress(len(batch))
     if report.read == 0:
         raise InputError(f"no documents to evaluate in {', '.join(map(str, corpus))}: {report.summary()}")
-    return EvalResult(acc.results(limit=limit, threshold=threshold), report,
-                      acc.per_subject(limit=limit, threshold=threshold),
-                      acc.confidence(limit=limit, threshold=threshold) if confidence else None)
+    metrics: dict[str, Any] = dict(acc.results(limit=limit, threshold=threshold))
+    frequencies = project.label_frequencies()
+    if frequencies is None:
+        frequencies = LabelFrequencies.of_gold(acc.matrices()[1], "evaluation")
+    metrics.update(acc.extended(threshold, frequencies, propensity_a, propensity_b))
+    if record:
+        project.record_evaluation({
+            "evaluated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "corpus": [str(p) for p in corpus], "limit": limit, "threshold": threshold,
+            **{k: metrics[k] for k in ("docs", "p@5", "f1@5", "ndcg", "f1@10", "psp@5", "psndcg@5")},
+        })
+    return EvalResult(metrics, report, acc.per_subject(limit=limit, threshold=threshold),
+                      acc.confidence(limit=limit, threshold=threshold) if confidence else None,
+                      batch=acc, frequencies=frequencies)
 
 
 def optimize(project: Project, corpus: Sequence[Path]) -> tuple[dict[str, Any], ReadReport]:

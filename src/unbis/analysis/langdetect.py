@@ -34,14 +34,45 @@ def _script_counts(sample: str) -> dict[str, int]:
     return counts
 
 
+LATIN_LANGUAGES = ("en", "fr", "es")
+
+
 @cache
 def _identifier() -> Any:
-    """py3langid's bundled model, restricted to the Latin-script UN languages (loaded once)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's bundled model, restricted to the Latin-script UN languages (loaded once).
 
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident.set_languages(["en", "fr", "es"])
-    return ident
+    The model ships LZMA-compressed: decompressing it costs about half a second per process. The part
+    the restricted identifier uses is kept in the start-up cache (:mod:`unbis.cache`) as ``.npy`` files
+    and memory-mapped; the classifier is the same py3langid one, so its decisions are unchanged."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    from unbis.cache import cached_arrays, content_key, file_key
+
+    model = MODEL_DIR / MODEL_FILE
+    try:
+        key = content_key(file_key(model), *LATIN_LANGUAGES)
+    except OSError:
+        key = None
+    if key is None:
+        ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        ident.set_languages(list(LATIN_LANGUAGES))
+        return ident
+
+    def build() -> tuple[dict[str, Any], dict[str, Any]]:
+        import numpy as np
+
+        full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        full.set_languages(list(LATIN_LANGUAGES))
+        arrays = {"ptc": np.asarray(full.nb_ptc), "pc": np.asarray(full.nb_pc),
+                  "nextmove": np.frombuffer(full.tk_nextmove, dtype=np.uint32),
+                  "row": np.asarray(full.tk_row, dtype=np.int64), "output": np.asarray(full.tk_output)}
+        return arrays, {"classes": list(full.nb_classes)}
+
+    arrays, meta = cached_arrays("langid", key, build)
+    # memoryview: the DFA walk indexes these once per byte; a view yields Python ints, no numpy scalars.
+    nextmove = memoryview(arrays["nextmove"]).cast("B").cast("I")  # type: ignore[arg-type]
+    return LanguageIdentifier(arrays["ptc"], arrays["pc"], meta["classes"], nextmove,
+                              arrays["output"].tolist(), norm_probs=True, tk_row=arrays["row"].tolist())
 
 
 def detect_language(text: str, default: str = "en") -> str:

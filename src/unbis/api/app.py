@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from unbis import __version__
-from unbis.api import annif, rich, web
+from unbis.api import annif, queue, rich, web
 from unbis.api.auth import Forbidden, Unauthorized, WritePolicy, is_loopback
 from unbis.api.documents import DEFAULT_LIMITS, LimitExceeded, Limits, UnsupportedFileType
 from unbis.api.registry import ProjectRegistry, ProjectUnavailable
@@ -33,6 +33,7 @@ from unbis.errors import (
     VocabularyError,
 )
 from unbis.feedback import FeedbackStore, default_db_path
+from unbis.feedback.queue import ReviewQueue
 
 logger = logging.getLogger("unbis.api")
 
@@ -157,10 +158,12 @@ def create_app(
     api_key: str | None = None,
     host: str = "127.0.0.1",
     limits: Limits = DEFAULT_LIMITS,
+    queues: dict[str, Path] | None = None,
 ) -> FastAPI:
     """The application. ``projects_dir`` holds trained projects (the bundled UNBIS one is always there);
     ``feedback_db`` defaults to ``default_db_path()``. ``api_key`` protects every write; without one, writes
-    are accepted only when ``host`` (the address served on) is loopback (see ``unbis.api.auth``)."""
+    are accepted only when ``host`` (the address served on) is loopback (see ``unbis.api.auth``).
+    ``queues``: review queues, name -> JSONL of an ``unbis index`` run."""
     app = FastAPI(
         title="UNBIS Indexer",
         version=__version__,
@@ -174,6 +177,7 @@ def create_app(
         max_batch=max_batch,
         writes=WritePolicy(api_key or None, is_loopback(host)),
         limits=limits,
+        queues={name: ReviewQueue.load(name, path) for name, path in (queues or {}).items()},
     )
 
     @app.exception_handler(UnbisError)
@@ -194,6 +198,7 @@ def create_app(
     app.include_router(annif.router(max_batch))
     app.include_router(rich.router)
     app.include_router(web.router)
+    app.include_router(queue.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

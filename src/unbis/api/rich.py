@@ -125,9 +125,11 @@ def add_feedback(fb: schemas.FeedbackIn, st: State, _: WriteAccess) -> dict[str,
     cid = vocab.resolve(fb.uri)
     if cid is None:
         raise InputError(f"unknown subject {fb.uri!r} in vocabulary {vocab.name!r}")
+    if fb.queue is not None and (fb.queue not in st.queues or st.queues[fb.queue].project != fb.project):
+        raise InputError(f"no review queue {fb.queue!r} of project {fb.project!r} on this server")
     decision = st.feedback.record(
         fb.document_id, fb.project, fb.model_version or loaded.version, vocab.uri(cid), vocab.label(cid),
-        fb.decision, fb.source, fb.score,
+        fb.decision, fb.source, fb.score, queue=fb.queue,
     )
     return decision.as_json()
 

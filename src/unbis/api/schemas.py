@@ -182,6 +182,8 @@ class FeedbackIn(BaseModel):
     decision: Literal["accepted", "rejected"]
     source: Literal["suggested", "added"] = "suggested"
     score: float | None = Field(default=None, ge=0, le=1)
+    queue: str | None = Field(default=None, max_length=128, description="The review queue the decision was "
+                              "made in (`unbis serve --queue`); it must exist on this server.")
 
 
 class FeedbackOut(BaseModel):
@@ -195,3 +197,4 @@ class FeedbackOut(BaseModel):
     source: str
     score: float | None
     created: str
+    queue: str | None = None

@@ -6,7 +6,7 @@ application depends on them, never the other way round.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import Request
@@ -15,6 +15,7 @@ from unbis.api.auth import WritePolicy
 from unbis.api.documents import DEFAULT_LIMITS, Limits
 from unbis.api.registry import ProjectRegistry
 from unbis.feedback import FeedbackStore
+from unbis.feedback.queue import ReviewQueue
 
 #: The web page's templates and static files.
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -32,6 +33,7 @@ class ServerState:
     max_batch : the most documents one batch request may carry.
     writes : who may write (the API key, or whether the bind is loopback-only).
     limits : the bounds on extracting text from one uploaded file.
+    queues : review queues by name (``unbis serve --queue NAME=OUT.jsonl``).
     """
 
     registry: ProjectRegistry
@@ -40,6 +42,7 @@ class ServerState:
     max_batch: int
     writes: WritePolicy = WritePolicy()
     limits: Limits = DEFAULT_LIMITS
+    queues: dict[str, ReviewQueue] = field(default_factory=dict)
 
 
 def state(request: Request) -> ServerState:

@@ -1,6 +1,7 @@
 """Output formats of ``unbis index``: each turns a batch of results into the bytes appended in one write.
 
-* ``jsonl`` — ``{"document": name, "suggestions": [{"uri", "label", "score"}, ...]}`` per line, best first.
+* ``jsonl`` — ``{"document": name, "suggestions": [{"uri", "label", "score"}, ...], "source": path}`` per
+  line, best first (``source``: where the text was read, for ``unbis serve --queue``).
 * ``tsv`` — Annif's suggestion lines ``<uri>\\tlabel\\tscore`` with the document name as first column.
 * ``marc`` — one MARC 21 (ISO 2709, UTF-8) record per document: ``001`` the document name, a ``650 _7``
   per suggestion (``$a`` label, ``$0`` URI, ``$2`` thesaurus code, ``$8`` link) and an ``883`` naming the
@@ -22,13 +23,17 @@ UNBIS_SOURCE_CODE = "unbist"
 GENERATOR = "unbis-indexer"
 
 
-def jsonl_line(name: str, suggestions: Sequence[dict]) -> str:
-    """The JSONL contract of ``unbis index``, one line with its newline."""
-    return json.dumps({"document": name, "suggestions": list(suggestions)}, ensure_ascii=False) + "\n"
+def jsonl_line(name: str, suggestions: Sequence[dict], source: str | None = None) -> str:
+    """The JSONL contract of ``unbis index``, one line with its newline; ``source`` (the file, or
+    ``file:line``, the document was read from) lets a review queue show the document's text."""
+    line: dict[str, object] = {"document": name, "suggestions": list(suggestions)}
+    if source is not None:
+        line["source"] = source
+    return json.dumps(line, ensure_ascii=False) + "\n"
 
 
 def encode_jsonl(results: Sequence[DocResult], source_code: str = UNBIS_SOURCE_CODE) -> bytes:
-    return "".join(jsonl_line(r.name, r.suggestions) for r in results).encode("utf-8")
+    return "".join(jsonl_line(r.name, r.suggestions, r.source) for r in results).encode("utf-8")
 
 
 def _tsv_field(value: str) -> str:

@@ -9,11 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
-from unbis import service
 from unbis.cli.progress import err_console, progress_bar
 from unbis.errors import InputError
 from unbis.feedback import FeedbackStore, default_db_path
-from unbis.project.atomic import current_version
 
 app = typer.Typer(help="Indexers' decisions stored by `unbis serve`.", no_args_is_help=True)
 FEEDBACK_DIR = "feedback-corpus"
@@ -46,6 +44,9 @@ def learn(
         "--project-id", help="Id the feedback was recorded under [default: the directory name].")] = None,
 ) -> None:
     """Retrain a project from its original corpus plus the accepted feedback (a running server reloads it)."""
+    from unbis import service  # imported here: `unbis --help` must not pay for numpy and scikit-learn
+    from unbis.project.atomic import current_version
+
     project = service.open_project(project_dir)
     pid = project_id or project_dir.name
     store = _store(db)

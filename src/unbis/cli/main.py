@@ -6,16 +6,20 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from unbis import __version__, service
-from unbis.cli import feedback_cmd, serve_cmd
+from unbis.cli import feedback_cmd, projects_cmd, serve_cmd
 from unbis.cli.progress import err_console, progress_bar
 from unbis.cli.vocab_cmd import app as vocab_app
 from unbis.errors import UnbisError
-from unbis.evaluation.batch import results_file_lines
+
+if TYPE_CHECKING:
+    from unbis.project import Project
+
+# Start-up time: `unbis --help` must answer at once, so this module imports only typer and rich. The
+# service layer (numpy, scipy, scikit-learn, the backends) is imported inside the commands that use it.
 
 app = typer.Typer(
     help="UNBIS Indexer: suggest UNBIS Thesaurus descriptors for UN documents in six languages.",
@@ -26,15 +30,26 @@ app.add_typer(vocab_app, name="vocab")
 app.add_typer(feedback_cmd.app, name="feedback")
 app.command("serve")(serve_cmd.serve)
 app.command("learn")(feedback_cmd.learn)
+app.command("projects")(projects_cmd.projects)
+app.command("show")(projects_cmd.show)
+app.command("export")(projects_cmd.export)
+app.command("import")(projects_cmd.import_)
 
 ProjectArg = Annotated[Path, typer.Argument(
     help="Project directory (created by `unbis train`), or @unbis for the bundled zero-shot UNBIS project.")]
 CorpusArg = Annotated[list[Path], typer.Argument(help="Corpus files or directories (input format, TSV, JSONL, .gz).")]
 LimitOpt = Annotated[int, typer.Option("--limit", "-l", min=1, help="Number of suggestions per document.")]
+IncludeOpt = Annotated[list[str] | None, typer.Option(
+    "--include", help="Only subjects matching KIND:VALUE (domain:17, mt:17.04.00, collection:URI, scheme:URI, "
+    "type:URI, uri:PATTERN; values joined by |); repeatable.")]
+ExcludeOpt = Annotated[list[str] | None, typer.Option(
+    "--exclude", help="No subject matching KIND:VALUE (as --include; applied after it); repeatable.")]
 
 
 def _version(value: bool) -> None:
     if value:
+        from unbis import __version__
+
         typer.echo(f"unbis {__version__}")
         raise typer.Exit()
 
@@ -58,11 +73,17 @@ def train(
     param: Annotated[list[str] | None, typer.Option(help="backend.key=value hyperparameter (repeatable).")] = None,
     on_unknown: Annotated[str, typer.Option(help="Unknown labels: error, skip or add.")] = "skip",
     strict: Annotated[bool, typer.Option(help="Stop at the first bad document.")] = False,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
 ) -> None:
-    """Train a project from labelled documents (written atomically: the old model stays until done)."""
+    """Train a project from labelled documents (written atomically: the old model stays until done).
+    With --include/--exclude the project learns and suggests only that part of the vocabulary."""
+    from unbis import service
+
     with progress_bar("training: reading") as advance:
         result = service.train(project_dir, corpus, vocab_spec=vocab, language=language, backend=backend,
-                               params=param or [], on_unknown=on_unknown, strict=strict, progress=advance)
+                               params=param or [], on_unknown=on_unknown, strict=strict, progress=advance,
+                               include=include or [], exclude=exclude or [])
     err_console.print(result.report.summary())
     err_console.print(
         f"trained {result.project.config.backend} ({result.language}) on {result.vocab_note} "
@@ -72,7 +93,8 @@ def train(
 
 @app.command()
 def suggest(
-    file: Annotated[str, typer.Argument(help="A text file, or - for standard input.")] = "-",
+    files: Annotated[list[str] | None, typer.Argument(
+        help="Text files, or - for standard input (the default).", show_default=False)] = None,
     project: Annotated[Path | None, typer.Option(help="Project directory; default: bundled UNBIS.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", "-l", min=1, help="Number of suggestions per document "
                                               "[default: the project's, set by `unbis optimize`; else 10].")]
@@ -80,19 +102,63 @@ def suggest(
     threshold: Annotated[float | None, typer.Option(help="Minimum score [default: the project's].")] = None,
     language: Annotated[str | None, typer.Option(help="Language of the labels shown.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
 ) -> None:
-    """Suggest descriptors for one document."""
-    text = _read_text(file)
+    """Suggest descriptors for documents. With one file: score, label, <uri> lines (JSON:
+    {"suggestions": [...]}). With several: each file's lines under "Suggestions for FILE", as Annif
+    prints them (JSON: [{"file": FILE, "suggestions": [...]}, ...]); a file that cannot be read is
+    reported and the others still get their suggestions (exit status 2)."""
+    from unbis import service
+
+    paths = files or ["-"]
     proj = service.open_project(project)
-    [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language)
-    if as_json:
-        typer.echo(json.dumps({"suggestions": rows}, ensure_ascii=False))
+    if len(paths) == 1:
+        text = _read_text(paths[0])
+        [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language,
+                                       include=include or [], exclude=exclude or [])
+        if as_json:
+            typer.echo(json.dumps({"suggestions": rows}, ensure_ascii=False))
+            return
+        for row in rows:
+            typer.echo(_suggestion_line(row))
         return
-    for row in rows:
-        typer.echo(f"{row['score']:.4f}\t{row['label']}\t<{row['uri']}>")
+    texts: dict[int, str] = {}
+    errors: dict[int, str] = {}
+    for i, path in enumerate(paths):
+        try:
+            texts[i] = _read_text(path)
+            if not texts[i].strip():
+                raise UnbisError(f"{path}: empty text: nothing to suggest from")
+        except UnbisError as exc:
+            texts.pop(i, None)
+            errors[i] = str(exc)
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+    order = sorted(texts)
+    results = dict(zip(order, service.suggest_texts(proj, [texts[i] for i in order], limit=limit,
+                                                    threshold=threshold, language=language, include=include or [],
+                                                    exclude=exclude or []), strict=True))
+    if as_json:
+        typer.echo(json.dumps([{"file": path, "error": errors[i]} if i in errors else
+                               {"file": path, "suggestions": results[i]} for i, path in enumerate(paths)],
+                              ensure_ascii=False))
+    else:
+        for i, path in enumerate(paths):
+            if i in results:
+                typer.echo(f"Suggestions for {path}")
+                for row in results[i]:
+                    typer.echo(_suggestion_line(row))
+    if errors:
+        raise typer.Exit(2)
+
+
+def _suggestion_line(row: dict) -> str:
+    return f"{row['score']:.4f}\t{row['label']}\t<{row['uri']}>"
 
 
 def _read_text(file: str) -> str:
+    from unbis import service
+
     return sys.stdin.read() if file == "-" else service.read_text_file(Path(file))
 
 
@@ -117,6 +183,7 @@ def index(
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch (one atomic append).")] = 64,
 ) -> None:
     """Suggest for every document, in parallel, into one output file (resumable: rerun to continue)."""
+    from unbis import service
     from unbis.batch import count_documents
     from unbis.batch.progress import eta_bar
 
@@ -149,20 +216,34 @@ def eval_(
     confidence: Annotated[bool, typer.Option(
         "--confidence", help="Add 95% bootstrap intervals over documents for f1@5 and ndcg "
         "(JSON key confidence_95).")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Write report.md and report.html with the per-subject table and PNG plots here.")] = None,
+    propensity_a: Annotated[float, typer.Option(help="A of the propensity model (Jain et al. 2016).")] = 0.55,
+    propensity_b: Annotated[float, typer.Option(help="B of the propensity model.")] = 1.5,
 ) -> None:
-    """Evaluate a project against labelled documents, with Annif's metric definitions."""
+    """Evaluate a project against labelled documents, with Annif's metric definitions, plus P/R/F1 at
+    10/15/20 and propensity-scored P@k and nDCG@k (label frequencies of the training corpus when known)."""
+    from unbis import service
+
     proj = service.open_project(project_dir)
     with progress_bar("evaluating") as advance:
         result = service.evaluate(proj, corpus, limit=limit, threshold=threshold, progress=advance,
-                                  confidence=confidence)
+                                  confidence=confidence, propensity_a=propensity_a, propensity_b=propensity_b)
     err_console.print(result.report.summary())
     if results_file:
         _write_per_subject(results_file, result.per_subject, proj)
+    if report:
+        from unbis.evaluation.report import write_report
+
+        written = write_report(report, result, proj, limit=limit, threshold=threshold)
+        err_console.print(f"report: {', '.join(str(p) for p in written)}")
     if as_json:
         extra = {"confidence_95": result.confidence} if result.confidence is not None else {}
         typer.echo(json.dumps({**result.metrics, **extra}))
         return
     for key, value in result.metrics.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
         interval = (result.confidence or {}).get(key)
         ci = f"  (95% interval {interval[0]:.4f}-{interval[1]:.4f})" if interval else ""
         typer.echo(f"{key:<28}{value:.4f}{ci}" if isinstance(value, float) else f"{key:<28}{value}")
@@ -171,6 +252,8 @@ def eval_(
 @app.command()
 def optimize(project_dir: ProjectArg, corpus: CorpusArg) -> None:
     """Find the limit and threshold that maximise F1 on labelled documents and store them with the model."""
+    from unbis import service
+
     if service.is_bundled(project_dir):  # refused before the bundled project is loaded
         raise UnbisError(service.OPTIMIZE_BUNDLED)
     proj = service.open_project(project_dir)
@@ -179,8 +262,10 @@ def optimize(project_dir: ProjectArg, corpus: CorpusArg) -> None:
     typer.echo(json.dumps(best))
 
 
-def _write_per_subject(path: Path, rows: list[dict], proj: service.Project) -> None:
+def _write_per_subject(path: Path, rows: list[dict], proj: Project) -> None:
     """Annif's ``--results-file`` TSV, so existing scripts read ours unchanged."""
+    from unbis.evaluation.batch import results_file_lines
+
     n = len(proj.vocab)
     lines = results_file_lines(rows, [proj.vocab.uri(i) for i in range(n)], [proj.vocab.label(i) for i in range(n)])
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

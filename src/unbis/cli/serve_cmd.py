@@ -26,6 +26,9 @@ def serve(
         help="Key every write (feedback, documents, learn) must send as `Authorization: Bearer KEY`. Without "
              "one, writes are accepted only when bound to loopback.",
     )] = None,
+    queue: Annotated[list[str] | None, typer.Option(
+        help="A review queue NAME=OUT.jsonl (the output of `unbis index`), reviewed at /queue/NAME "
+             "(repeatable).")] = None,
 ) -> None:
     """Serve the Annif-compatible REST API (/v1), the richer API (/api, docs at /docs) and the web page (/)."""
     import uvicorn
@@ -34,8 +37,11 @@ def serve(
 
     if projects_dir is not None and not projects_dir.is_dir():
         raise typer.BadParameter(f"{projects_dir}: not a directory", param_hint="PROJECTS_DIR")
+    from unbis.feedback.queue import parse_queue_option
+
+    queues = dict(parse_queue_option(spec) for spec in queue or [])
     app = create_app(projects_dir, feedback_db, max_body=max_body, max_batch=max_batch, api_key=api_key,
-                     host=host)
+                     host=host, queues=queues)
     registry = app.state.unbis.registry
     err_console.print(f"loading projects: {', '.join(registry.ids())}")
     for project_id in registry.ids():  # load before listening so the first request is not slow
@@ -47,6 +53,11 @@ def serve(
     writes = app.state.unbis.writes
     colour = "yellow" if writes.mode == "refused" else "green"
     err_console.print(f"[{colour}]writes:[/{colour}] {writes.startup_note()}", highlight=False)
+    for q in app.state.unbis.queues.values():
+        p = q.progress(app.state.unbis.feedback)
+        skipped = f", skipped {sum(q.skipped.values())} ({', '.join(q.skipped)})" if q.skipped else ""
+        err_console.print(f"review queue {q.name} ({q.project}): {p['reviewed']} of {p['total']} reviewed"
+                          f"{skipped}: http://{host}:{port}/queue/{q.name}")
     err_console.print(f"serving on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
 
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -11,8 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from unbis.errors import UnbisError
-from unbis.vocab.loaders import load_vocabulary
-from unbis.vocab.subject_index import Vocabulary
+
+if TYPE_CHECKING:
+    from unbis.vocab.subject_index import Vocabulary
 
 app = typer.Typer(help="Inspect and search vocabularies (thesauri).", no_args_is_help=True)
 
@@ -31,6 +32,8 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _load(spec: str, language: str | None) -> Vocabulary:
+    from unbis.vocab.loaders import load_vocabulary
+
     try:
         return load_vocabulary(spec, language or "en")
     except UnbisError as exc:

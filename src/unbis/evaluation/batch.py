@@ -37,10 +37,10 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.metrics import precision_recall_fscore_support
 
 from unbis.errors import InputError, ParameterError
 from unbis.evaluation.confidence import LEVEL, RESAMPLES, intervals
+from unbis.evaluation.extended import PROPENSITY_A, PROPENSITY_B, LabelFrequencies, extended_metrics
 from unbis.evaluation.filtering import Ranking, as_csr, filter_suggestions
 from unbis.evaluation.metrics import (
     Scored,
@@ -138,6 +138,9 @@ def gold_matrix(subject_lists: Sequence[Sequence[int]], n_subjects: int) -> sp.c
 
 def _prf(gold: sp.csr_matrix, pred_bin: sp.csr_matrix, average: str) -> tuple[float, float, float]:
     """sklearn's (precision, recall, F1) exactly as Annif calls it (default zero_division, warnings off)."""
+    # Imported here: scikit-learn costs about a second to import, and suggesting never needs it.
+    from sklearn.metrics import precision_recall_fscore_support
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p, r, f, _ = precision_recall_fscore_support(gold, pred_bin, average=average)
@@ -232,6 +235,10 @@ class EvaluationBatch:
             self._filtered.clear()
         return self._stacked[1], self._stacked[2]
 
+    def matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Every added batch stacked: the raw scores and the bool gold labels."""
+        return self._stack()
+
     def _filtered_pred(self, limit: int | None, threshold: float) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         pred, gold = self._stack()
         key = (limit, float(threshold))
@@ -266,6 +273,15 @@ class EvaluationBatch:
         :mod:`unbis.evaluation.confidence`)."""
         pred, gold = self._filtered_pred(limit, threshold)
         return intervals(gold, pred, level, resamples)
+
+    def extended(
+        self, threshold: float = 0.0, frequencies: LabelFrequencies | None = None,
+        a: float = PROPENSITY_A, b: float = PROPENSITY_B,
+    ) -> dict[str, Any]:
+        """P/R/F1 at 10, 15, 20 and propensity-scored P@k / nDCG@k (see :mod:`unbis.evaluation.extended`);
+        label frequencies from ``frequencies`` (the training corpus) or else these documents."""
+        pred, gold = self._stack()
+        return extended_metrics(gold, pred, threshold, frequencies, a, b)
 
     def per_subject(self, limit: int | None = 10, threshold: float = 0.0) -> list[dict[str, Any]]:
         """Annif's ``--results-file`` rows, one per subject id (see :func:`per_subject_report`)."""

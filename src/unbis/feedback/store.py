@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_project ON decisions(project, document_id);
 """
+# Added later: the review queue a decision was made in (NULL: the main page or the API).
+_MIGRATIONS = (("decisions", "queue", "ALTER TABLE decisions ADD COLUMN queue TEXT"),)
 
 
 def default_db_path() -> Path:
@@ -69,6 +71,7 @@ class Decision:
     source: str
     score: float | None
     created: str
+    queue: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +85,11 @@ class AcceptedDocument:
     name: str
     text: str
     uris: list[str]
+
+
+def text_digest(text: str) -> str:
+    """The key a document is stored under: the SHA-256 of its text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _now() -> str:
@@ -98,6 +106,9 @@ class FeedbackStore:
             with self._connect() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA)
+                for table, column, sql in _MIGRATIONS:
+                    if column not in {r["name"] for r in db.execute(f"PRAGMA table_info({table})")}:
+                        db.execute(sql)
         except (OSError, sqlite3.Error) as exc:
             raise InputError(f"{path}: cannot open the feedback database: {exc}") from exc
 
@@ -117,7 +128,7 @@ class FeedbackStore:
         """Store a document once (keyed by the SHA-256 of its text); return its id."""
         if not text.strip():
             raise InputError("empty text: nothing to record feedback on")
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = text_digest(text)
         with self._connect() as db:
             db.execute(
                 "INSERT OR IGNORE INTO documents (digest, name, language, text, created) VALUES (?, ?, ?, ?, ?)",
@@ -128,9 +139,9 @@ class FeedbackStore:
 
     def record(
         self, document_id: int, project: str, model_version: str, uri: str, label: str, decision: str,
-        source: str = "suggested", score: float | None = None,
+        source: str = "suggested", score: float | None = None, queue: str | None = None,
     ) -> Decision:
-        """Store one decision on one subject for one document."""
+        """Store one decision on one subject for one document (``queue``: the review queue it was made in)."""
         if decision not in DECISIONS:
             raise InputError(f"decision {decision!r}: expected one of {', '.join(DECISIONS)}")
         if source not in SOURCES:
@@ -141,17 +152,23 @@ class FeedbackStore:
                 raise NotFoundError(f"no document {document_id} in {self.path}")
             cur = db.execute(
                 "INSERT INTO decisions (document_id, project, model_version, uri, label, decision, source, score,"
-                " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (document_id, project, model_version, uri, label, decision, source, score, created),
+                " created, queue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (document_id, project, model_version, uri, label, decision, source, score, created, queue),
             )
             new_id = int(cur.lastrowid or 0)
-        return Decision(new_id, document_id, project, model_version, uri, label, decision, source, score, created)
+        return Decision(new_id, document_id, project, model_version, uri, label, decision, source, score, created,
+                        queue)
 
     # -- reading -------------------------------------------------------------------------------
-    def decisions(self, project: str | None = None, document_id: int | None = None) -> list[Decision]:
-        """Every decision, oldest first, optionally for one project and/or document."""
+    def decisions(
+        self, project: str | None = None, document_id: int | None = None, queue: str | None = None,
+    ) -> list[Decision]:
+        """Every decision, oldest first, optionally for one project, document and/or review queue."""
         where: list[str] = []
         args: list[str | int] = []
+        if queue is not None:
+            where.append("queue = ?")
+            args.append(queue)
         if project is not None:
             where.append("project = ?")
             args.append(project)
@@ -179,6 +196,17 @@ class FeedbackStore:
                               list(by_doc)).fetchall()
         return [AcceptedDocument(int(r["id"]), r["name"] or r["digest"][:16], r["text"], by_doc[int(r["id"])])
                 for r in rows]
+
+    def document_ids(self, digests: list[str]) -> dict[str, int]:
+        """The ids of the stored documents with these SHA-256 text digests."""
+        out: dict[str, int] = {}
+        with self._connect() as db:
+            for start in range(0, len(digests), 500):
+                chunk = digests[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for r in db.execute(f"SELECT id, digest FROM documents WHERE digest IN ({marks})", chunk):
+                    out[r["digest"]] = int(r["id"])
+        return out
 
     # -- export ----------------------------------------------------------------------------------
     def export_input_format(self, project: str, out_dir: Path) -> int:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,13 +20,21 @@ from unbis.backends.registry import get_backend_class
 from unbis.corpus.document import Document
 from unbis.errors import IncompatibleModelError, NotFittedError, NotFoundError, UnservableDocumentError
 from unbis.evaluation import filter_suggestions
-from unbis.project.atomic import current_version, derive_version, new_version
+from unbis.project.atomic import current_version, derive_version, new_version, write_text_atomic
 from unbis.project.manifest import Manifest
 from unbis.vocab.subject_index import Vocabulary
+
+if TYPE_CHECKING:
+    from unbis.evaluation.extended import LabelFrequencies
+    from unbis.vocab.subset import SubjectFilter
 
 CONFIG = "project.json"
 VOCAB = "vocab.json.gz"
 MODEL = "model"
+#: how many training documents carry each subject (propensity-scored evaluation needs them)
+LABEL_COUNTS = "label_counts.npz"
+#: the figures of the last `unbis eval` of this version (shown by `unbis projects`)
+EVALUATION = "evaluation.json"
 DEFAULT_BACKEND = "ensemble"
 LANGUAGE_NAMES = {"ar": "Arabic", "zh": "Chinese", "en": "English", "fr": "French", "ru": "Russian", "es": "Spanish",
                   "auto": "several languages"}
@@ -44,6 +53,9 @@ class ProjectConfig:
     #: The UN languages documents may be written in: the training language and those its crosslingual
     #: members serve (empty in projects saved before it was recorded: ask the backend).
     languages: list[str] = field(default_factory=list)
+    #: the part of the vocabulary the project suggests from: ``{"include": [...], "exclude": [...]}``
+    #: rules of :mod:`unbis.vocab.subset` (``unbis train --include/--exclude``)
+    subjects: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,8 +98,24 @@ class Project:
         return self._version
 
     # -- suggesting ----------------------------------------------------------------------------
-    def suggest_matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self.backend.suggest_batch(list(texts))
+    def subject_filter(self, extra: SubjectFilter | None = None) -> SubjectFilter | None:
+        """The project's own subject rules, with ``extra`` ones (a request's) added."""
+        from unbis.vocab.subset import SubjectFilter
+
+        own = SubjectFilter.from_json(self.config.subjects) if self.config.subjects else SubjectFilter()
+        both = own & extra if extra else own
+        return both or None
+
+    def suggest_matrix(self, texts: Sequence[str], subjects: SubjectFilter | None = None) -> sp.csr_matrix:
+        """Scores (documents x subjects); subjects outside the project's part of the vocabulary (and
+        outside ``subjects``) score 0, i.e. are never suggested."""
+        scores = self.backend.suggest_batch(list(texts))
+        rules = self.subject_filter(subjects)
+        if rules is not None:
+            scores = sp.csr_matrix(scores, copy=True)
+            scores.data[~rules.mask(self.vocab)[scores.indices]] = 0
+            scores.eliminate_zeros()
+        return scores
 
     def check_served(self, texts: Sequence[str], scores: sp.csr_matrix) -> None:
         """Say why a document got no suggestion when the reason is its language: one the project does not
@@ -112,9 +140,11 @@ class Project:
         limit: int | None = None,
         threshold: float | None = None,
         language: str | None = None,
+        subjects: SubjectFilter | None = None,
     ) -> list[list[Suggestion]]:
-        """Ranked suggestions per text, best first (labels in ``language`` when given)."""
-        scores = self.suggest_matrix(texts)
+        """Ranked suggestions per text, best first (labels in ``language`` when given; only subjects
+        ``subjects`` keeps, besides the project's own rules)."""
+        scores = self.suggest_matrix(texts, subjects)
         self.check_served(texts, scores)
         return self.suggest_rows(scores, limit, threshold, language)
 
@@ -144,10 +174,17 @@ class Project:
         ]
 
     # -- persistence ---------------------------------------------------------------------------
-    def save(self, project_dir: Path, training: dict[str, Any] | None = None) -> None:
-        """Write config, vocabulary, manifest and model as a new version, atomically."""
+    def save(
+        self, project_dir: Path, training: dict[str, Any] | None = None, label_counts: np.ndarray | None = None,
+        n_train_docs: int | None = None,
+    ) -> None:
+        """Write config, vocabulary, manifest and model as a new version, atomically (with the training
+        corpus's label counts when given)."""
         project_dir.mkdir(parents=True, exist_ok=True)
         with new_version(project_dir) as staging:
+            if label_counts is not None:
+                np.savez(staging / LABEL_COUNTS, counts=np.asarray(label_counts, dtype=np.int64),
+                         n_docs=np.int64(n_train_docs or 0))
             (staging / CONFIG).write_text(json.dumps(asdict(self.config), indent=1, ensure_ascii=False), "utf-8")
             self.vocab.save(staging / VOCAB)
             (staging / MODEL).mkdir()
@@ -171,6 +208,37 @@ class Project:
         if self.path is not None and current_version(self.path) is not None:
             derive_version(self.path, {CONFIG: json.dumps(asdict(self.config), indent=1, ensure_ascii=False)})
             self._version = _version_name(self.path)
+
+    def label_frequencies(self) -> LabelFrequencies | None:
+        """How many training documents carried each subject, when the project recorded it."""
+        from unbis.evaluation.extended import LabelFrequencies
+
+        version = current_version(self.path) if self.path is not None else None
+        if version is None or not (version / LABEL_COUNTS).is_file():
+            return None
+        with np.load(version / LABEL_COUNTS, allow_pickle=False) as data:
+            counts, n_docs = data["counts"], int(data["n_docs"])
+        if counts.shape != (len(self.vocab),) or n_docs <= 0:
+            return None
+        return LabelFrequencies(counts, n_docs, "training")
+
+    def last_evaluation(self) -> dict[str, Any] | None:
+        """The figures ``unbis eval`` recorded for this version, or None."""
+        version = current_version(self.path) if self.path is not None else None
+        try:
+            return json.loads((version / EVALUATION).read_text("utf-8")) if version else None  # type: ignore[no-any-return]
+        except (OSError, json.JSONDecodeError):
+            return None
+
+    def record_evaluation(self, figures: dict[str, Any]) -> None:
+        """Keep the figures of an evaluation beside the version they are of (atomically replaced)."""
+        version = current_version(self.path) if self.path is not None else None
+        if version is None:
+            return
+        try:
+            write_text_atomic(version / EVALUATION, json.dumps(figures, indent=1, ensure_ascii=False))
+        except OSError as exc:  # a read-only project is still evaluated; only the record is lost
+            logging.getLogger("unbis.project").warning("%s: evaluation not recorded: %s", version, exc)
 
     @classmethod
     def load(cls, project_dir: Path) -> Project:
@@ -209,19 +277,57 @@ def train_project(
     params: dict[str, Any] | None = None,
     name: str | None = None,
     training: dict[str, Any] | None = None,
+    subjects: dict[str, list[str]] | None = None,
 ) -> Project:
-    """Fit ``backend`` on ``documents`` and save the project atomically; the old model stays until then."""
+    """Fit ``backend`` on ``documents`` and save the project atomically; the old model stays until then.
+    ``subjects``: the project's part of the vocabulary (rules of :mod:`unbis.vocab.subset`), applied
+    when suggesting; the caller keeps the training labels inside it."""
     backend_cls = get_backend_class(backend)
     model = backend_cls(Context(vocab, language), **(params or {}))
     started = time.perf_counter()
-    model.fit(documents)
+    counted = _LabelCounter(documents)
+    # A one-shot iterator stays one-shot (backends list() those they need to read twice).
+    model.fit(iter(counted) if iter(documents) is documents else counted)
     info = {**(training or {}), "train_seconds": round(time.perf_counter() - started, 3)}
     config = ProjectConfig(name=name or project_dir.name, backend=backend, language=language,
-                           params=model.params_dict(), languages=sorted(model.languages_served()))
+                           params=model.params_dict(), languages=sorted(model.languages_served()),
+                           subjects=subjects or {})
     project = Project(config, vocab, model)
-    project.save(project_dir, training=info)
+    counts = counted.counts(len(vocab))
+    project.save(project_dir, training=info, label_counts=None if counts is None else counts[0],
+                 n_train_docs=None if counts is None else counts[1])
     project.manifest = Manifest.load(current_version(project_dir))  # type: ignore[arg-type]
     return project
+
+
+class _LabelCounter:
+    """A re-iterable view of the training documents that counts their labels on the first complete pass
+    (backends may read the corpus more than once, or stop a pass early)."""
+
+    def __init__(self, documents: Iterable[Document]) -> None:
+        self.documents = documents
+        self._done: tuple[np.ndarray, int] | None = None
+
+    def __iter__(self) -> Iterator[Document]:
+        if self._done is not None:
+            yield from self.documents
+            return
+        subjects: list[int] = []
+        n = 0
+        for doc in self.documents:
+            n += 1
+            subjects.extend(set(doc.subjects))
+            yield doc
+        if self._done is None:
+            self._done = (np.asarray(subjects, dtype=np.int64), n)
+
+    def counts(self, n_subjects: int) -> tuple[np.ndarray, int] | None:
+        """Documents per subject id and the number of documents, once a pass has completed."""
+        if self._done is None:
+            return None
+        ids, n = self._done
+        ids = ids[(ids >= 0) & (ids < n_subjects)]
+        return np.bincount(ids, minlength=n_subjects), n
 
 
 @cache

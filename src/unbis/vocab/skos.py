@@ -144,6 +144,8 @@ def load_skos(path: Path | str, language: str = "en") -> Vocabulary:
                 narrower=linked(SKOS.narrower),
                 related=linked(SKOS.related),
                 groups=sorted(members.get(uri, [])),
+                schemes=sorted({str(o) for p in (SKOS.inScheme, SKOS.topConceptOf) for o in graph.objects(node, p)}),
+                types=sorted(str(o) for o in graph.objects(node, RDF.type) if o != SKOS.Concept),
             )
         )
     _complete_inverses(concepts)

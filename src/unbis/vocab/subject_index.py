@@ -29,6 +29,8 @@ class Concept:
     narrower: list[int] = field(default_factory=list)
     related: list[int] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)  # codes of micro-thesauri / collections
+    schemes: list[str] = field(default_factory=list)  # SKOS concept schemes (skos:inScheme, topConceptOf)
+    types: list[str] = field(default_factory=list)  # RDF types besides skos:Concept
 
     def all_labels(self) -> Iterator[tuple[str, str, str]]:
         """Yield (language, kind, label) with kind in pref/alt/hidden."""
@@ -65,8 +67,9 @@ class Vocabulary:
         self.groups = groups or {}
         self.name = name
         self.default_language = default_language
-        self._lookup: dict[str, int] = {}
-        self._build_lookup()
+        # Built on the first lookup: folding 50,000 UNBIS labels costs about 0.7 s, which suggesting
+        # (ids in, labels out) never needs.
+        self._lookup_table: dict[str, int] | None = None
 
     # -- lookup -------------------------------------------------------------------------------
     def _build_lookup(self) -> None:
@@ -83,7 +86,13 @@ class Vocabulary:
                 for _lang, k, label in c.all_labels():
                     if k == kind:
                         lookup.setdefault(fold(label), cid)
-        self._lookup = lookup
+        self._lookup_table = lookup
+
+    @property
+    def _lookup(self) -> dict[str, int]:
+        if self._lookup_table is None:
+            self._build_lookup()
+        return self._lookup_table  # type: ignore[return-value]
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -164,7 +173,8 @@ class Vocabulary:
     def to_dict(self) -> dict[str, Any]:
         def concept(c: Concept) -> dict[str, Any]:
             d: dict[str, Any] = {"uri": c.uri, "labels": c.labels}
-            for key in ("alt_labels", "hidden_labels", "notation", "broader", "narrower", "related", "groups"):
+            for key in ("alt_labels", "hidden_labels", "notation", "broader", "narrower", "related", "groups",
+                        "schemes", "types"):
                 value = getattr(c, key)
                 if value:
                     d[key] = value
