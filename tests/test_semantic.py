@@ -126,3 +126,18 @@ def test_embedding_knn_votes_are_similarity_weighted_shares() -> None:
     # the two copies of article 4 are the neighbours, equally similar: concept 0 from both, 1 from one
     assert scores[0] == pytest.approx(1.0, abs=1e-3) and scores[1] == pytest.approx(0.5, abs=1e-3)
     assert scores[2] == 0.0
+
+
+def test_embedding_knn_out_of_fold_equals_refits_without_the_fold() -> None:
+    names = [p.stem for p in sorted((UDHR / "en").glob("*.txt"))]
+    vocab = Vocabulary([Concept(f"http://example.org/{n}", {"en": n}) for n in names])
+    docs = [Document(text, [i, (i + 1) % len(names)]) for lang in ("en", "fr", "zh")
+            for i, text in enumerate(udhr(lang))]
+    fold_of = np.array([i % 3 for i in range(len(docs))])
+    oof = EmbeddingKnnBackend(Context(vocab, "en"), k=3).fit_out_of_fold(docs, fold_of).toarray()
+    for fold in range(3):
+        train = [d for d, f in zip(docs, fold_of, strict=True) if f != fold]
+        held = [d.text for d, f in zip(docs, fold_of, strict=True) if f == fold]
+        refit = EmbeddingKnnBackend(Context(vocab, "en"), k=3).fit(train).suggest_batch(held).toarray()
+        # the held-out side is int8-quantised in the out-of-fold pass, exact in a refit: 1e-3 apart
+        assert np.allclose(oof[fold_of == fold], refit, atol=1e-3), fold

@@ -116,23 +116,50 @@ class EmbeddingKnnBackend(Backend):
         self.train_y_.data[:] = 1.0
         self.embedder_version_ = self.embedder.version
 
+    def fit_out_of_fold(self, documents: Iterable[Document], fold_of: np.ndarray) -> sp.csr_matrix:
+        """Fit on every document and return each one's scores from the documents of other folds
+        (``fold_of[i]`` is document ``i``'s fold; leave-one-out when each is its own fold): the same
+        search as suggesting, with same-fold neighbours masked, so the documents are embedded once
+        instead of once per fold."""
+        self.fit(documents)
+        fold_of = np.asarray(fold_of)
+        n_train = self.codes_.shape[0]
+        if fold_of.shape != (n_train,):
+            raise InputError(f"fold_of must give one fold per document ({n_train}), not {fold_of.shape}")
+        train = self._train_vectors(0, n_train)
+        parts = []
+        for lo in range(0, n_train, _DOC_BLOCK):
+            hi = min(n_train, lo + _DOC_BLOCK)
+            sims = train[lo:hi] @ train.T
+            sims[fold_of[lo:hi, None] == fold_of[None, :]] = -np.inf
+            parts.append(self._votes(sims))
+        return sp.csr_matrix(sp.vstack(parts))
+
     # -- scoring ----------------------------------------------------------------------------------
+    def _train_vectors(self, lo: int, hi: int) -> np.ndarray:
+        return np.asarray(self.codes_[lo:hi], dtype=np.float32) * np.asarray(self.scale_[lo:hi])[:, None]
+
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
-        p = self.params
         queries = self.document_vectors(texts)
         n_train = self.codes_.shape[0]
-        k = min(p.k, n_train)
         sims = np.empty((len(texts), n_train), dtype=np.float32)
         for lo in range(0, n_train, _TRAIN_BLOCK):
             hi = min(n_train, lo + _TRAIN_BLOCK)
-            block = np.asarray(self.codes_[lo:hi], dtype=np.float32) * np.asarray(self.scale_[lo:hi])[:, None]
-            sims[:, lo:hi] = queries @ block.T
+            sims[:, lo:hi] = queries @ self._train_vectors(lo, hi).T
+        return self._votes(sims)
+
+    def _votes(self, sims: np.ndarray) -> sp.csr_matrix:
+        """Similarity-weighted label shares of each row's ``k`` most similar training documents
+        (masked ones are ``-inf`` and never vote)."""
+        p = self.params
+        n_rows, n_train = sims.shape
+        k = min(p.k, n_train)
         idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        weights = np.clip(np.take_along_axis(sims, idx, axis=1), 0.0, None)
+        weights = np.clip(np.take_along_axis(sims, idx, axis=1), 0.0, None)  # -inf -> 0
         totals = weights.sum(axis=1, keepdims=True)
         np.divide(weights, totals, out=weights, where=totals > 0)
-        neighbours = sp.csr_matrix((weights.ravel(), (np.repeat(np.arange(len(texts)), k), idx.ravel())),
-                                   shape=(len(texts), n_train), dtype=np.float32)
+        neighbours = sp.csr_matrix((weights.ravel(), (np.repeat(np.arange(n_rows), k), idx.ravel())),
+                                   shape=(n_rows, n_train), dtype=np.float32)
         votes = sp.csr_matrix(neighbours @ self.train_y_)
         return _top_k_csr(votes, p.top_k)
 
