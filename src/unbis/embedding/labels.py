@@ -163,9 +163,15 @@ class LabelEmbeddings:
         """The float32 unit vectors of label ``rows``."""
         return np.asarray(self.codes[rows], dtype=np.float32) * np.asarray(self.scale[rows])[:, None]
 
-    def concept_similarity(self, queries: np.ndarray) -> np.ndarray:
-        """(queries, concepts) float32: each concept's best label cosine with each query row; concepts
-        without labels score -1."""
+    def concept_similarity(self, queries: np.ndarray, best_weight: float = 1.0) -> np.ndarray:
+        """(queries, concepts) float32: each concept's similarity with each query row, i.e.
+        ``best_weight`` x its best label's cosine + (1 - ``best_weight``) x the mean cosine of its
+        labels; concepts without labels score -1.
+
+        The mean over a concept's labels in every language does not depend on which language's label
+        happens to be closest to the text's own wording, so it varies less between language versions
+        of one text (benchmarks/results/embedders.md); the best label reaches a concept through its one
+        apt label when the others are poor (``SDG 1``)."""
         n_concepts = self.n_concepts
         out = np.full((queries.shape[0], n_concepts), -1.0, dtype=np.float32)
         if not len(self) or not queries.shape[0]:
@@ -173,6 +179,7 @@ class LabelEmbeddings:
         if self._dense is None and len(self) * self.codes.shape[1] * 4 <= DENSE_BYTES:
             self._dense = self.vectors(slice(None))
         step = len(self) if self._dense is not None else _BLOCK
+        total = np.zeros_like(out) if best_weight < 1.0 else None
         for lo in range(0, len(self), step):
             hi = min(len(self), lo + step)
             block = self._dense[lo:hi] if self._dense is not None else self.vectors(slice(lo, hi))
@@ -183,6 +190,12 @@ class LabelEmbeddings:
             ids = concepts[starts]
             np.maximum(out[:, ids], best, out=best)  # a concept's labels may straddle two blocks
             out[:, ids] = best
+            if total is not None:
+                total[:, ids] += np.add.reduceat(sims, starts, axis=1)
+        if total is not None:
+            counts = np.bincount(self.concept, minlength=n_concepts)
+            has = counts > 0
+            out[:, has] = best_weight * out[:, has] + (1.0 - best_weight) * total[:, has] / counts[has]
         return out
 
     def best_label(self, query: np.ndarray, concept: int) -> int:
