@@ -34,6 +34,7 @@ CONFIGS = {
     "default": ["--param", f"ensemble.members={BASE}"],
     "semantic": ["--param", f"ensemble.members={BASE},semantic"],
     "semantic+eknn": ["--param", f"ensemble.members={BASE},semantic,embedding_knn"],
+    "semantic-floor0.2": ["--param", f"ensemble.members={BASE},semantic", "--param", "semantic.floor=0.2"],
     "semantic-alone": ["--backend", "semantic"],
     "eknn-alone": ["--backend", "embedding_knn"],
 }
