@@ -141,6 +141,15 @@ class Backend(ABC):
     def params_dict(self) -> dict[str, Any]:
         return params_to_dict(self.params)
 
+    def fit_documents_out_of_fold(self, documents: Sequence[Document], fold_of: np.ndarray) -> sp.csr_matrix | None:
+        """Fit on ``documents`` and return each one's scores from a model that never saw its fold
+        (``fold_of``: each document's fold), if this backend can do so in one fit; else None, and a
+        pipeline fits one model per fold. A backend that learns nothing from documents can: its scores
+        are out of fold whatever it was fitted on."""
+        if self.requires_training:
+            return None
+        return self.fit([]).suggest_batch([d.text for d in documents])
+
     def languages_served(self) -> frozenset[str]:
         """The UN languages of the documents it can give suggestions for: the project's language, or
         every UN language for a multilingual (``auto``) project."""

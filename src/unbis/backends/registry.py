@@ -16,6 +16,8 @@ _BACKENDS: dict[str, tuple[str, str, str | None]] = {
     "omikuji": ("unbis.backends.omikuji", "OmikujiBackend", "omikuji"),
     "ensemble": ("unbis.backends.ensemble", "EnsembleBackend", None),
     "matcher": ("unbis.backends.matcher.backend", "MatcherBackend", None),
+    "semantic": ("unbis.backends.semantic", "SemanticBackend", None),
+    "embedding_knn": ("unbis.backends.embedding_knn", "EmbeddingKnnBackend", None),
 }
 
 

@@ -166,15 +166,17 @@ class Members:
     ) -> tuple[sp.csr_matrix, Backend | None]:
         """Every row's scores from a model of ``name`` that never saw its fold, and that member fitted
         on all rows when it got them in one fit (``fit_out_of_fold``, held out one by one with
-        ``leave_one_out``); else one fit per fold. ``documents`` is read only for members that learn
-        from texts, and may be empty."""
+        ``leave_one_out``); else one fit per fold. ``documents`` (the rows' documents) is read only for
+        members that learn from texts, and may be empty."""
         member = self.new(name)
+        held_out = np.arange(y.shape[0]) if leave_one_out else fold_of
         if isinstance(member, FeatureBackend):
-            held_out = np.arange(y.shape[0]) if leave_one_out else fold_of
             direct = member.fit_out_of_fold(self.input(name, inputs.x, inputs.x_title), y, held_out,
                                             self.concept_input(name, member, features), features=features)
-            if direct is not None:
-                return direct, member
+        else:
+            direct = member.fit_documents_out_of_fold(documents, held_out)
+        if direct is not None:
+            return sp.csr_matrix(direct), member
         parts: list[sp.csr_matrix] = []
         order: list[np.ndarray] = []
         texts = documents if self.reads_texts(name) else None
