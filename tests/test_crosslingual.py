@@ -119,3 +119,24 @@ def test_language_versions_of_one_document_together() -> None:
         service.suggest_as_one(project, versions[:1])
     with pytest.raises(InputError, match="different file"):
         service.suggest_as_one(project, [versions[0], versions[0]])
+
+
+def test_cli_suggest_as_one_prints_each_versions_score(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from unbis.cli.main import app
+
+    preamble = json.loads((DATA / "analysis" / "un_charter_preamble.json").read_text(encoding="utf-8"))["sentences"]
+    files = []
+    for lang in ("en", "fr", "ar"):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "preamble.txt").write_text(preamble[lang], encoding="utf-8")
+        files.append(str(tmp_path / lang / "preamble.txt"))
+    result = CliRunner().invoke(app, ["suggest", *files, "--as-one", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["suggestions"]
+    assert rows and all(set(r["versions"]) == set(files) for r in rows)
+    text = CliRunner().invoke(app, ["suggest", *files, "--as-one"])
+    assert text.exit_code == 0 and "en/preamble.txt" in text.output and "ar/preamble.txt" in text.output

@@ -221,7 +221,7 @@ def suggest_texts(
 
 def suggest_as_one(
     project: Project, versions: Sequence[tuple[str, str]], limit: int | None = None, threshold: float | None = None,
-    language: str | None = None,
+    language: str | None = None, include: Sequence[str] = (), exclude: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """JSON-ready suggestions for one document given as several language versions (``(name, text)``).
 
@@ -241,7 +241,9 @@ def suggest_as_one(
     for name, text in versions:
         if not text.strip():
             raise InputError(f"{name}: empty text: nothing to suggest from")
-    scores = project.suggest_matrix(texts)
+    from unbis.vocab.subset import SubjectFilter
+
+    scores = project.suggest_matrix(texts, SubjectFilter.parse(include, exclude) or None)
     project.check_served(texts, scores)
     median = sp.csr_matrix(np.median(scores.toarray(), axis=0, keepdims=True))
     [row] = project.suggest_rows(median, limit, threshold, language)

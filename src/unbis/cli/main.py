@@ -104,15 +104,31 @@ def suggest(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
+    as_one: Annotated[bool, typer.Option("--as-one", help="The files are language versions of one document: "
+                                         "suggest from all of them together (each suggestion shows its score "
+                                         "in every version).")] = False,
 ) -> None:
     """Suggest descriptors for documents. With one file: score, label, <uri> lines (JSON:
     {"suggestions": [...]}). With several: each file's lines under "Suggestions for FILE", as Annif
     prints them (JSON: [{"file": FILE, "suggestions": [...]}, ...]); a file that cannot be read is
-    reported and the others still get their suggestions (exit status 2)."""
+    reported and the others still get their suggestions (exit status 2). With --as-one, one list for
+    all the files (JSON: {"suggestions": [{..., "versions": {FILE: score}}]})."""
     from unbis import service
 
     paths = files or ["-"]
     proj = service.open_project(project)
+    if as_one:
+        rows = service.suggest_as_one(proj, [(path, _read_text(path)) for path in paths], limit=limit,
+                                      threshold=threshold, language=language, include=include or [],
+                                      exclude=exclude or [])
+        if as_json:
+            typer.echo(json.dumps({"suggestions": rows}, ensure_ascii=False))
+            return
+        short = _short_names(paths)
+        for row in rows:
+            shares = "  ".join(f"{short[name]} {score:.2f}" for name, score in row["versions"].items())
+            typer.echo(f"{_suggestion_line(row)}	{shares}")
+        return
     if len(paths) == 1:
         text = _read_text(paths[0])
         [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language,
@@ -150,6 +166,13 @@ def suggest(
                     typer.echo(_suggestion_line(row))
     if errors:
         raise typer.Exit(2)
+
+
+def _short_names(paths: list[str]) -> dict[str, str]:
+    """Each path by its file name, or by its folder and file name where file names repeat (en/a.txt)."""
+    names = [Path(p).name for p in paths]
+    unique = len(set(names)) == len(names)
+    return {p: n if unique else f"{Path(p).parent.name}/{n}" for p, n in zip(paths, names, strict=True)}
 
 
 def _suggestion_line(row: dict) -> str:
