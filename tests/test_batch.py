@@ -67,8 +67,8 @@ def test_jsonl_contract_and_same_as_suggesting_each_document(project: Project, d
         assert 0 < len(scores) <= 4 and scores == sorted(scores, reverse=True)
         assert all(set(s) == {"uri", "label", "score"} for s in line["suggestions"])
     # The same as suggesting for each document alone, in reading order.
-    alone = [{"document": doc.name, "suggestions": [s.as_json() for s in project.suggest([doc.text], limit=4)[0]]}
-             for doc in read_documents([docs], None, labelled=False)]
+    alone = [{"document": doc.name, "suggestions": [s.as_json() for s in project.suggest([doc.text], limit=4)[0]],
+              "source": doc.source} for doc in read_documents([docs], None, labelled=False)]
     assert alone == lines
 
 

@@ -64,7 +64,7 @@ def test_interrupted_training_keeps_the_old_model(trained: Path, tmp_path: Path,
     with pytest.raises(KeyboardInterrupt):
         service.train(project_dir, [eurlex_train], vocab_spec=str(eurlex_vocab), language="en",
                       backend="tfidf")
-    assert seen == [["model", "project.json", "vocab.json.gz"]]  # the interrupt came mid-save
+    assert seen == [["label_counts.npz", "model", "project.json", "vocab.json.gz"]]  # the interrupt came mid-save
     assert current_version(project_dir) == before
     assert not [p for p in (project_dir / "versions").iterdir() if p.name.startswith(".staging")]
     assert sorted(p.name for p in (project_dir / "versions").iterdir()) == [before.name]  # type: ignore[union-attr]

@@ -153,7 +153,7 @@ class SemanticBackend(Backend):
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         values: list[np.ndarray] = []
-        languages = self.labels_.languages
+        label_languages = self.labels_.languages
         for i, (vectors, sims) in enumerate(self.passage_similarity(texts)):
             n_passages = sims.shape[0]
             if not n_passages:
@@ -172,7 +172,7 @@ class SemanticBackend(Backend):
             for j, c in enumerate(cand):
                 row = self.labels_.best_label(vectors[arg[j]], int(c))
                 if row >= 0:
-                    same_lang[j] = float(languages[int(self.labels_.language[row])] == doc_lang)
+                    same_lang[j] = float(label_languages[int(self.labels_.language[row])] == doc_lang)
                     pref[j] = float(KINDS[int(self.labels_.kind[row])] == "pref")
             feats = np.stack([
                 best[cand], top_mean, s[0], (s >= p.spread_threshold).mean(axis=0),
