@@ -43,20 +43,27 @@ def english_docs(sdg_goals: Vocabulary, sdg_docs: list[Document]) -> list[Docume
             for d in sdg_docs[:150]]
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory, sdg_goals: Vocabulary,
+@pytest.fixture(scope="module", params=["auto", "off"])
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sdg_goals: Vocabulary,
             english_docs: list[Document]) -> Project:
-    out = tmp_path_factory.mktemp("xl") / "sdg"
-    train_project(out, english_docs, sdg_goals, "en", params=FAST)
+    """Trained on English paragraphs with the six-language vocabulary: with the ``semantic`` member (which
+    a multilingual vocabulary brings by default) and without it (the matcher alone carries the others)."""
+    out = tmp_path_factory.mktemp("xl") / f"sdg-{request.param}"
+    train_project(out, english_docs, sdg_goals, "en", params={**FAST, "semantic": request.param})
     return Project.load(out)
 
 
 def test_english_project_records_and_serves_every_language_of_its_labels(project: Project) -> None:
     assert project.config.language == "en"
     assert project.config.languages == ["ar", "en", "es", "fr", "ru", "zh"]
-    # The matcher found almost nothing right in the English paragraphs (their goals' English labels are
-    # titles they rarely quote): no second ranker to learn, the matcher's own scores serve.
-    assert project.backend.crosslingual_ranker_ is None
+    if project.config.params["semantic"] == "auto":
+        assert "semantic" in project.backend.members_ and "semantic" in project.backend.evidence_
+        assert project.backend.crosslingual_ranker_ is not None
+    else:
+        # The matcher found almost nothing right in the English paragraphs (their goals' English labels are
+        # titles they rarely quote): no second ranker to learn, the matcher's own scores serve.
+        assert "semantic" not in project.backend.members_
+        assert project.backend.crosslingual_ranker_ is None
 
 
 @pytest.mark.parametrize("language", ["ar", "zh", "ru"])

@@ -17,7 +17,8 @@ A project trained on documents in one language serves documents in the other lan
 crosslingual members serve (``Backend.crosslingual``: the matcher, for the languages the vocabulary has
 labels in; multilingual embedding members). Such a document skips the members that read the training
 language's words and is scored by a second ranker, learnt from the same out-of-fold candidates restricted
-to the crosslingual members and to language-independent features; where the training documents give it
+to the crosslingual members and to what a document's own evidence says (no wording of the training
+language, no statistics of the training corpus); where the training documents give it
 nothing to learn from (no crosslingual member found anything right in them), by those members' own
 zero-shot scores.
 """
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from unbis.analysis import detect_language
+from unbis.analysis import UN_LANGUAGES, detect_language
 from unbis.backends.base import Backend, Context
 from unbis.backends.feature_backend import FeatureBackend, make_features
 from unbis.backends.params import check
@@ -86,6 +87,11 @@ class EnsembleParams(FeatureParams):
     rankers : rankers averaged, each on its own seed with rows and features subsampled per tree: their
         average varies less than one ranker trained on ~1,000 queries (it multiplies the ranker's
         training time).
+    semantic : whether the ``semantic`` member (multilingual sentence embeddings) joins ``members``:
+        ``auto`` when the vocabulary has labels in more than one UN language, i.e. when the project can
+        serve documents in other languages than its training documents' (the member is what carries a
+        document's meaning across; with a one-language vocabulary it costs training time for little);
+        ``on`` or ``off`` always.
 
     The defaults were chosen by cross-validation on training data only; the measurements are in
     ``benchmarks/results/pipeline-decisions.md``.
@@ -108,6 +114,7 @@ class EnsembleParams(FeatureParams):
     ranker_docs: int = 15_000
     member_oof: str = "loo"
     rankers: int = 3
+    semantic: str = "auto"
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -132,6 +139,7 @@ class EnsembleParams(FeatureParams):
         check(1 <= self.rankers <= 20, f"rankers must be 1..20, not {self.rankers}")
         check(self.member_oof in ("loo", "folds"), f"member_oof must be loo or folds, not {self.member_oof!r}")
         check(self.ranker_docs >= self.folds, f"ranker_docs must be >= folds, not {self.ranker_docs}")
+        check(self.semantic in ("auto", "on", "off"), f"semantic must be auto, on or off, not {self.semantic!r}")
 
     @property
     def member_names(self) -> list[str]:
@@ -190,11 +198,18 @@ class EnsembleBackend(Backend):
         """``overrides`` may also hold members' hyperparameters as ``"member.key"`` (from
         ``--param linear.alpha=0.05``), checked here with the member's own validation."""
         super().__init__(context, params, **{k: v for k, v in overrides.items() if "." not in k})
-        names = self.params.member_names
+        names = self._member_names()
         defaults = {k: v for k, v in MEMBER_DEFAULTS.items() if k.partition(".")[0] in names}
         self.member_params = member_params({**defaults, **{k: v for k, v in overrides.items() if "." in k}}, names)
         self.members = Members(context, names, self.member_params, self.params.title_zone_members,
                                self.params.title_weight)
+
+    def _member_names(self) -> list[str]:
+        """``members``, with ``semantic`` added as the ``semantic`` parameter says."""
+        names, p = self.params.member_names, self.params
+        languages = set(self.context.vocab.languages) & set(UN_LANGUAGES)
+        wanted = p.semantic == "on" or (p.semantic == "auto" and len(languages) > 1)
+        return names + ["semantic"] if wanted and "semantic" not in names else names
 
     def params_dict(self) -> dict[str, Any]:
         """The ensemble's parameters and the members' overridden ones as ``"member.key"``."""
@@ -292,7 +307,7 @@ class EnsembleBackend(Backend):
         keep = set(self._crosslingual_members())
         rows, cols, feats = self._candidates(
             [s for name, s in zip(self.members.scoring, scores, strict=True) if name in keep], inputs,
-            {name: m for name, m in evidence.items() if name in keep}, folds=(fold_of, y), lexical=False)
+            {name: m for name, m in evidence.items() if name in keep}, folds=(fold_of, y), crosslingual=True)
         target = lookup(y, rows, cols)
         if not 0 < target.sum() < target.size:
             return  # nothing to learn from: the members' own scores will do
@@ -335,14 +350,14 @@ class EnsembleBackend(Backend):
 
     def _candidates(
         self, scores: list[sp.csr_matrix], inputs: Inputs, evidence: dict[str, list[sp.csr_matrix]],
-        folds: tuple[np.ndarray, sp.csr_matrix] | None = None, lexical: bool = True,
+        folds: tuple[np.ndarray, sp.csr_matrix] | None = None, crosslingual: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, cols, feature matrix) of every candidate pair (stages 3 and 4)."""
         shape = (inputs.x.shape[0], len(self.context.vocab))
         rows, cols, proposers = candidate_pairs(scores, [m[-1] for m in evidence.values()], self.params.candidates,
                                                 shape)
         feats = self.candidate_features_.transform(rows, cols, proposers, scores, inputs.x, inputs.x_title,
-                                                   evidence, folds, lexical=lexical)
+                                                   evidence, folds, crosslingual=crosslingual)
         return rows, cols, feats
 
     # -- suggesting ---------------------------------------------------------------------------
@@ -380,7 +395,7 @@ class EnsembleBackend(Backend):
         scores = [self.members.scores(name, member, inputs) for name, member in self.members_.items() if name in keep]
         evidence = {name: evidence_matrices(member, texts, languages, self.params.match_chars)
                     for name, member in self.evidence_.items() if name in keep}
-        rows, cols, feats = self._candidates(scores, inputs, evidence, lexical=False)
+        rows, cols, feats = self._candidates(scores, inputs, evidence, crosslingual=True)
         return self._ranked(texts, rows, cols, self.crosslingual_ranker_.scores(feats))
 
     def _ranked(self, texts: Sequence[str], rows: np.ndarray, cols: np.ndarray, prob: np.ndarray) -> sp.csr_matrix:

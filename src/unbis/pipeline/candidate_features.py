@@ -106,7 +106,7 @@ class CandidateFeatures:
     def transform(
         self, rows: np.ndarray, cols: np.ndarray, proposers: np.ndarray, scores: list[sp.csr_matrix],
         x: sp.csr_matrix, x_title: sp.csr_matrix, evidence: dict[str, list[sp.csr_matrix]],
-        folds: Folds | None = None, lexical: bool = True,
+        folds: Folds | None = None, crosslingual: bool = False,
     ) -> np.ndarray:
         """The feature matrix (float32) of the pairs (``rows``, ``cols``).
 
@@ -117,8 +117,12 @@ class CandidateFeatures:
         evidence : per evidence member, its ``evidence_matrices``.
         folds : in training, each document's fold and the gold labels: statistics then come from the
             other folds.
-        lexical : with the labels' wording in the text (False for documents in another language than
-            the labels': ``x`` and ``x_title`` are then not read).
+        crosslingual : for documents in another language than the training documents': only what the
+            document's own evidence says. No lexical coverage (the wording is the training language's;
+            ``x`` and ``x_title`` are not read) and no corpus statistics (priors, how often what a member
+            finds is assigned): they describe the training corpus, whose language and kind of text these
+            documents are not, and a ranker that learnt from them orders other documents by the training
+            corpus's frequent labels.
         """
         count, n_docs = self._label_statistics(rows, cols, folds)
         columns = []
@@ -130,15 +134,16 @@ class CandidateFeatures:
             best = row_best(s)[rows]
             columns += [value, np.log1p(rank), value / np.maximum(np.abs(best), 1e-6)]
         columns.append(proposers)
-        columns.append(np.log((count + 0.1) / np.maximum(n_docs, 1)))
-        if lexical:
+        if not crosslingual:
+            columns.append(np.log((count + 0.1) / np.maximum(n_docs, 1)))
             columns.append(lookup(self._coverage(x), rows, cols))
             columns.append(lookup(self._coverage(x_title), rows, cols))
         for name, matrices in evidence.items():
-            df, hit = self._evidence_statistics(name, matrices[-1], rows, cols, folds)
             columns += [lookup(e, rows, cols) for e in matrices]
-            columns.append((hit + 0.2) / (df + 1.0))
-            columns.append(np.log1p(df) / np.log1p(np.maximum(n_docs, 1)))
+            if not crosslingual:
+                df, hit = self._evidence_statistics(name, matrices[-1], rows, cols, folds)
+                columns.append((hit + 0.2) / (df + 1.0))
+                columns.append(np.log1p(df) / np.log1p(np.maximum(n_docs, 1)))
         return np.column_stack(columns).astype(np.float32)
 
     def _coverage(self, x: sp.csr_matrix) -> sp.csr_matrix:
