@@ -21,21 +21,6 @@ function setStatus(text, isError) {
   el.textContent = text;
   el.style.color = isError ? "var(--bad)" : "";
 }
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "class") node.className = v; else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-}
-async function api(url, options) {
-  const response = await fetchWithKey(url, options);  // issue 18: the API key, see the end of the file
-  const body = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new Error((body && body.detail) || `HTTP ${response.status}`);
-  return body;
-}
 
 // -- suggesting -------------------------------------------------------------------------------
 async function suggest(event) {
@@ -226,26 +211,8 @@ $("#add-input").addEventListener("keydown", (e) => {
 });
 $("#file").addEventListener("change", () => { if ($("#file").files.length) $("#text").value = ""; });
 
-// ==== issue 18: API key for writes; code-point offsets (begin) =================================
-// A server started with --api-key answers 401 to a write without `Authorization: Bearer KEY`: ask the
-// indexer for the key once, keep it for this tab (sessionStorage, never on disk) and retry. A wrong key
-// is dropped and asked for again at the next 401.
-const API_KEY_ITEM = "unbis-api-key";
-function withKey(options, key) {
-  const headers = new Headers((options && options.headers) || {});
-  if (key) headers.set("Authorization", `Bearer ${key}`);
-  return {...(options || {}), headers};
-}
-async function fetchWithKey(url, options) {
-  const stored = sessionStorage.getItem(API_KEY_ITEM);
-  const response = await fetch(url, withKey(options, stored));
-  if (response.status !== 401) return response;
-  sessionStorage.removeItem(API_KEY_ITEM);
-  const key = window.prompt("This server needs its API key to save decisions. API key:");
-  if (!key) return response;
-  sessionStorage.setItem(API_KEY_ITEM, key);
-  return fetch(url, withKey(options, key));
-}
+// ==== issue 18: code-point offsets (begin) ======================================================
+// The API key for writes lives in api.js, shared with the review queue.
 // Evidence offsets count code points (Python str); JavaScript strings index UTF-16 units, in which an
 // emoji or a CJK Extension B character takes two. offsets[i] = the UTF-16 index of code point i.
 function utf16Offsets(text) {

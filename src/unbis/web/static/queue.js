@@ -14,22 +14,7 @@ function serial(task) {
   return state.pending;
 }
 
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "class") node.className = v; else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-}
 
-async function api(url, options) {
-  const response = await fetch(url, options);
-  const body = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new Error((body && body.detail) || `HTTP ${response.status}`);
-  return body;
-}
 
 function setStatus(message, error) {
   const node = $("#queue-status");
