@@ -372,14 +372,22 @@ class EnsembleBackend(Backend):
         return sp.csr_matrix(sp.vstack(parts)[np.argsort(np.array(own + other))])
 
     def _suggest_own(self, texts: Sequence[str], languages: Sequence[str | None]) -> sp.csr_matrix:
-        """Documents in the project's language: every member, the main ranker."""
+        """Documents in the project's language: every member, the main ranker; where there is a
+        crosslingual ranker, the mean of the two (it reads what the document itself says, not the training
+        corpus's statistics, which mislead the main ranker on text of another kind than the training
+        documents: benchmarks/results/crosslingual.md)."""
         inputs = Inputs(self.features_.transform(texts),
                         self.features_.transform([t[: self.params.title_chars] for t in texts]), texts)
-        scores = [self.members.scores(name, member, inputs) for name, member in self.members_.items()]
+        scores = dict(zip(self.members_, (self.members.scores(name, member, inputs)
+                                          for name, member in self.members_.items()), strict=True))
         evidence = {name: evidence_matrices(member, texts, languages, self.params.match_chars)
                     for name, member in self.evidence_.items()}
-        rows, cols, feats = self._candidates(scores, inputs, evidence)
-        return self._ranked(texts, rows, cols, self.ranker_.scores(feats))
+        rows, cols, feats = self._candidates(list(scores.values()), inputs, evidence)
+        own = self._ranked(texts, rows, cols, self.ranker_.scores(feats))
+        if self.crosslingual_ranker_ is None:
+            return own
+        return top_k_sparse(sp.csr_matrix((own + self._crosslingual_ranked(inputs, scores, evidence)) / 2),
+                            self.params.top_k)
 
     def _suggest_crosslingual(self, texts: Sequence[str], languages: Sequence[str | None]) -> sp.csr_matrix:
         """Documents in another language: the crosslingual members, their ranker (or their own scores)."""
@@ -392,11 +400,21 @@ class EnsembleBackend(Backend):
             return top_k_sparse(sp.csr_matrix(best), self.params.top_k)
         empty = sp.csr_matrix((len(texts), self.features_.n_features), dtype=np.float32)
         inputs = Inputs(empty, empty, texts)
-        scores = [self.members.scores(name, member, inputs) for name, member in self.members_.items() if name in keep]
+        scores = {name: self.members.scores(name, member, inputs) for name, member in self.members_.items()
+                  if name in keep}
         evidence = {name: evidence_matrices(member, texts, languages, self.params.match_chars)
                     for name, member in self.evidence_.items() if name in keep}
-        rows, cols, feats = self._candidates(scores, inputs, evidence, crosslingual=True)
-        return self._ranked(texts, rows, cols, self.crosslingual_ranker_.scores(feats))
+        return self._crosslingual_ranked(inputs, scores, evidence)
+
+    def _crosslingual_ranked(self, inputs: Inputs, scores: dict[str, sp.csr_matrix],
+                             evidence: dict[str, list[sp.csr_matrix]]) -> sp.csr_matrix:
+        """The crosslingual ranker's scores from the crosslingual members' scores and evidence."""
+        assert self.crosslingual_ranker_ is not None
+        keep = set(self._crosslingual_members())
+        rows, cols, feats = self._candidates([s for name, s in scores.items() if name in keep], inputs,
+                                             {name: m for name, m in evidence.items() if name in keep},
+                                             crosslingual=True)
+        return self._ranked(inputs.texts, rows, cols, self.crosslingual_ranker_.scores(feats))
 
     def _ranked(self, texts: Sequence[str], rows: np.ndarray, cols: np.ndarray, prob: np.ndarray) -> sp.csr_matrix:
         out = sp.csr_matrix((prob, (rows, cols)), shape=(len(texts), len(self.context.vocab)))
