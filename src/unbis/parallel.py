@@ -44,7 +44,7 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int = 0, chun
         return [func(item) for item in items]
     # Only index ranges cross to the workers, which read the items from their forked copy: pickling
     # a str also caches its UTF-8 form inside the parent's object, for as long as the text lives
-    # (eurlex-en training: 78 MiB of the texts kept for the ranker, held twice).
+    # (every text kept for the ranker would be held twice).
     bounds = [(lo, min(lo + chunk, len(items))) for lo in range(0, len(items), chunk)]
     return [result for part in parallel_imap(_range_task(func, items), bounds, jobs) for result in part]
 

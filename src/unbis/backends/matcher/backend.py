@@ -55,13 +55,13 @@ class MatcherParams:
     #: use the untyped ``related`` links (UNBIS) as weak hierarchy evidence
     use_related: bool = True
     #: with a learned ranker, also propose labels all of whose words but one occur (more recall, more
-    #: noise: on eurlex-en it lowered F1@5, so it is off by default)
+    #: noise, so off by default: benchmarks/results/pipeline-decisions.md)
     partial: bool = False
     #: characters of a document read for matching (0: all). Long acts end in annexes and tables whose
-    #: words say little about the subject; the cap also bounds the time per document. 3-fold CV on
-    #: eurlex-en train (F1@5): 15k 0.334, 30k 0.337, 60k 0.332, all 0.332 (at a third of the time).
+    #: words say little about the subject; the cap also bounds the time per document (chosen by
+    #: cross-validation on training data: benchmarks/results/pipeline-decisions.md).
     max_chars: int = 30_000
-    #: boosting rounds of the LightGBM ranker (3-fold CV on eurlex-en train: 100 beat 200 and 400)
+    #: boosting rounds of the LightGBM ranker (chosen by cross-validation on training data)
     rounds: int = 100
     #: also match qualified labels without their parenthesised qualifier ("agreement (EU)" as "agreement")
     strip_qualifiers: bool = True
