@@ -376,3 +376,15 @@ def test_cli_search() -> None:
     assert table.exit_code == 0 and "SUSTAINABLE" in table.output
     assert len(json.loads(runner.invoke(app, ["search", "sustainable", "-n", "3", "--json"]).output)) == 3
     assert runner.invoke(app, ["search", "zzzzqqq"]).exit_code == 1
+
+
+def test_id_of_uri_is_the_uri_lookup_of_resolve() -> None:
+    from unbis.vocab.loaders import load_unbis
+
+    vocab = load_unbis(fresh=True)
+    for cid in (0, 17, len(vocab) - 1):
+        uri = vocab.uri(cid)
+        assert vocab.id_of_uri(uri) == vocab.resolve(uri) == cid
+    assert vocab.id_of_uri("http://example.org/none") is None
+    added = vocab.add("a label no concept has")
+    assert vocab.id_of_uri(vocab.uri(added)) == added

@@ -70,6 +70,7 @@ class Vocabulary:
         # Built on the first lookup: folding 50,000 UNBIS labels costs about 0.7 s, which suggesting
         # (ids in, labels out) never needs.
         self._lookup_table: dict[str, int] | None = None
+        self._uri_table: dict[str, int] | None = None
 
     # -- lookup -------------------------------------------------------------------------------
     def _build_lookup(self) -> None:
@@ -97,6 +98,13 @@ class Vocabulary:
     def __len__(self) -> int:
         return len(self.concepts)
 
+    def id_of_uri(self, uri: str) -> int | None:
+        """Integer id of the concept with exactly this URI, or None: what bundled per-concept data needs,
+        without folding every label as ``resolve`` does on first use."""
+        if self._uri_table is None:
+            self._uri_table = {c.uri: cid for cid, c in reversed(list(enumerate(self.concepts)))}
+        return self._uri_table.get(uri)
+
     def resolve(self, label_or_uri: str) -> int | None:
         """Integer id of the concept with this URI, notation or label in any language, or None."""
         key = label_or_uri.strip()
@@ -115,6 +123,8 @@ class Vocabulary:
         self.concepts.append(Concept(uri=uri, labels={lang: label}))
         self._lookup.setdefault(uri, cid)
         self._lookup.setdefault(fold(label), cid)
+        if self._uri_table is not None:
+            self._uri_table.setdefault(uri, cid)
         return cid
 
     def label(self, cid: int, language: str | None = None) -> str:

@@ -43,7 +43,7 @@ def _stats() -> dict[str, Any] | None:
 
 
 def _ids(vocab: Vocabulary, uris: list[str]) -> list[int]:
-    found = (vocab.resolve(u) for u in uris)
+    found = (vocab.id_of_uri(u) for u in uris)
     return [i for i in found if i is not None]
 
 
@@ -56,7 +56,7 @@ def un_background(vocab: Vocabulary) -> CorpusStats | None:
     stats = CorpusStats.empty(len(vocab))
     known = 0
     for uri, count in data["concept_df"].items():
-        cid = vocab.resolve(uri)
+        cid = vocab.id_of_uri(uri)
         if cid is not None:
             stats.df[cid] = count
             known += 1
