@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from run_cli import unbis
 from unbis import service
 from unbis.batch import IndexSummary, errors_path_for, journal_path, run_index
 from unbis.batch.executors import DaskExecutor, InlineExecutor
@@ -245,9 +246,6 @@ def test_dask_local_cluster_gives_the_local_results(project: Project, docs: Path
 
 
 # -- the command line --------------------------------------------------------------------------
-def unbis(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "from unbis.cli.main import run; run()"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
 
 
 def test_cli_tsv_with_workers_then_resume(project: Project, docs: Path, tmp_path: Path) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from run_cli import unbis
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "corpus" / "seed"
@@ -13,10 +13,6 @@ SENTENCES = DATA / "matcher" / "un-sentences"
 EVAL_KEYS = {"p@1", "p@3", "p@5", "r@5", "f1@5", "ndcg", "ndcg@5", "ndcg@10", "docs"}
 
 
-def unbis(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the real console entry point in a subprocess."""
-    code = "from unbis.cli.main import run; run()"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
 
 
 def test_index_with_the_bundled_project(tmp_path: Path) -> None:

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from run_cli import unbis
+
 EVAL_KEYS = {"p@1", "p@3", "p@5", "r@5", "f1@5", "ndcg", "ndcg@5", "ndcg@10", "docs"}
 
 
-def unbis(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real console entry point in a subprocess."""
-    code = "from unbis.cli.main import run; run()"
-    return subprocess.run([sys.executable, "-c", code, *args], input=stdin, capture_output=True, text=True,
-                          timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -5,23 +5,19 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from run_cli import unbis
+
 NEW_EVAL_KEYS = {"p@10", "r@10", "f1@10", "p@15", "r@15", "f1@15", "p@20", "r@20", "f1@20",
                  "psp@1", "psp@3", "psp@5", "psp@10", "psndcg@3", "psndcg@5", "psndcg@10", "propensity"}
 CONTRACT = {"p@1", "p@3", "p@5", "r@5", "f1@5", "ndcg", "ndcg@5", "ndcg@10", "docs"}
 
 
-def unbis(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    code = "from unbis.cli.main import run; run()"
-    return subprocess.run([sys.executable, "-c", code, *args], input=stdin, capture_output=True, text=True,
-                          timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from run_cli import unbis
 from unbis import service
 from unbis.api.app import create_app
 from unbis.project import Project
@@ -22,9 +21,6 @@ TEXT_FILE = EURLEX / "validation" / "32007R0458.txt"
 TEXT = TEXT_FILE.read_text("utf-8").split("\n", 1)[1]
 
 
-def unbis(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "from unbis.cli.main import run; run()", *args],
-                          capture_output=True, text=True, timeout=300)
 
 
 def test_optimize_publishes_and_stored_settings_are_the_defaults(tmp_path: Path) -> None:
