@@ -42,7 +42,8 @@ def describe(project_dir: Path) -> dict[str, Any]:
     info.update(
         backend=manifest.backend,
         language=manifest.language,
-        languages=_label_languages(version),
+        # the languages its documents may be in, as training recorded them (older projects: the vocabulary's)
+        languages=config.get("languages") or _label_languages(version),
         vocabulary={"size": manifest.vocab_size, "hash": manifest.vocab_hash, "source": vocab_note},
         trained=manifest.created,
         package_version=manifest.package_version,
