@@ -131,7 +131,8 @@ def train(
         raise ParameterError(f"unknown backend {backend!r}; available: {', '.join(backend_names())}")
     started = time.perf_counter()
     # One read serves both choices (none when both are given); training then streams the corpus.
-    scan = scan_corpus(corpus, labels=not vocab_spec) if not (language and vocab_spec) else CorpusScan()
+    scan = (scan_corpus(corpus, sample=0 if language else 20, labels=not vocab_spec)
+            if not (language and vocab_spec) else CorpusScan())
     lang = choose_language(language, scan.languages)
     vocab, note = choose_vocabulary(vocab_spec, scan.labels, lang)
     nested = parse_params(params, backend)

@@ -124,7 +124,6 @@ class CandidateFeatures:
             documents are not, and a ranker that learnt from them orders other documents by the training
             corpus's frequent labels.
         """
-        count, n_docs = self._label_statistics(rows, cols, folds)
         columns = []
         for s in scores:
             s = sp.csr_matrix(s)
@@ -134,7 +133,8 @@ class CandidateFeatures:
             best = row_best(s)[rows]
             columns += [value, np.log1p(rank), value / np.maximum(np.abs(best), 1e-6)]
         columns.append(proposers)
-        if not crosslingual:
+        if not crosslingual:  # the corpus statistics, computed only where they are read
+            count, n_docs = self._label_statistics(rows, cols, folds)
             columns.append(np.log((count + 0.1) / np.maximum(n_docs, 1)))
             columns.append(lookup(self._coverage(x), rows, cols))
             columns.append(lookup(self._coverage(x_title), rows, cols))
