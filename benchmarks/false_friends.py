@@ -10,6 +10,7 @@ each evidence span's text words are compared with the label's unstemmed words (s
 - ``body``: every span lies inside the name of a UN body (Security Council, United Nations, ...);
 - ``derivation``: reached only through words that share a stem but are other words (adopted: ADOPTION);
 - ``number``: reached only through the singular of a one-word plural label (security: SECURITIES).
+- ``meaning``: no label match at all: proposed by the semantic member (listed, to be read by a person).
 
 False-friend share = (body + derivation + number) / all top-``limit`` suggestions. ``number`` also counts
 correct singular matches (refugee: REFUGEES), so the share is an upper bound; the worst offenders are listed.
@@ -89,11 +90,13 @@ def classify_span(text: str, start: int, end: int, label: str, bodies: list[tupl
 
 
 def classify(text: str, evidence: list, bodies: list[tuple[int, int]]) -> str:
+    if not evidence:
+        return "meaning"  # proposed by the semantic member alone: no label words in the text
     classes = {classify_span(text, ev.start, ev.end, ev.label, bodies) for ev in evidence}
     for c in ("ok", "derivation", "number", "body"):
         if c in classes:
             return c
-    return "ok"  # no evidence (cannot happen for the matcher)
+    return "ok"
 
 
 def main() -> None:
@@ -105,20 +108,22 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     project = default_project()
-    backend = project.backend
+    # the label matches: the matcher's own, or the zero-shot backend's matcher member
+    matcher = getattr(project.backend, "matcher_", project.backend)
     docs = list(read_documents([args.docs], None, labelled=False))
     if args.half != "all":
         want = 1 if args.half == "odd" else 0
         docs = [d for d in docs if int(re.search(r"RES_(\d+)", d.name).group(1)) % 2 == want]  # type: ignore[union-attr]
     appears: Counter[str] = Counter()
     by_class: Counter[str] = Counter()
-    offenders: dict[str, Counter[str]] = {"body": Counter(), "derivation": Counter(), "number": Counter()}
+    offenders: dict[str, Counter[str]] = {"body": Counter(), "derivation": Counter(), "number": Counter(),
+                                          "meaning": Counter()}
     n_suggestions = 0
     started = time.perf_counter()
     for doc in docs:
         text = doc.text[:30_000]
         [row] = project.suggest([doc.text], limit=args.limit)
-        evidence = backend.explain(text, [s.subject for s in row])  # type: ignore[attr-defined]
+        evidence = matcher.explain(text, [s.subject for s in row])
         bodies = _body_spans(text)
         for s in row:
             appears[s.label] += 1
@@ -134,6 +139,8 @@ def main() -> None:
     print(f"mean suggestions per document {n_suggestions / max(len(docs), 1):.2f}")
     print(f"false-friend share {false / total:.4f} ({false} of {n_suggestions}): "
           + ", ".join(f"{c} {by_class[c] / total:.4f}" for c in ("body", "derivation", "number")))
+    print(f"found by meaning only (no label words in the text; not a false friend of a stem or a name) "
+          f"{by_class['meaning'] / total:.4f}")
     print(f"\nmost frequent in top {args.limit} (documents):")
     for label, n in appears.most_common(args.top):
         print(f"  {n:5d}  {label}")
@@ -146,7 +153,7 @@ def main() -> None:
             "documents": len(docs), "suggestions": n_suggestions,
             "mean_suggestions": n_suggestions / max(len(docs), 1),
             "false_friend_share": false / total,
-            "share": {c: by_class[c] / total for c in ("ok", "body", "derivation", "number")},
+            "share": {c: by_class[c] / total for c in ("ok", "body", "derivation", "number", "meaning")},
             "appears": dict(appears.most_common(200)),
             "offenders": {c: dict(v.most_common(50)) for c, v in offenders.items()},
         }, indent=1))

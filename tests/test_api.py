@@ -87,7 +87,7 @@ def test_list_and_show_projects(client: TestClient) -> None:
     projects = client.get("/v1/projects").json()["projects"]
     assert [p["project_id"] for p in projects] == ["unbis", "eurlex"]
     bundled = projects[0]
-    assert bundled["backend"] == {"backend_id": "matcher"}
+    assert bundled["backend"] == {"backend_id": "zeroshot"}
     assert bundled["vocab"]["languages"] == ["ar", "en", "es", "fr", "ru", "zh"]
     eurlex = client.get("/v1/projects/eurlex").json()
     assert eurlex["language"] == "en" and eurlex["backend"]["backend_id"] == "tfidf"

@@ -68,7 +68,7 @@ def test_projects_lists_id_backend_version_and_last_evaluation(projects: Path, e
     result = unbis("projects", str(projects), "--json")
     assert result.returncode == 0, result.stderr
     rows = {r["id"]: r for r in json.loads(result.stdout)}
-    assert rows["unbis"]["backend"] == "matcher" and len(rows["unbis"]["languages"]) == 6
+    assert rows["unbis"]["backend"] == "zeroshot" and len(rows["unbis"]["languages"]) == 6
     ours = rows["eurlex"]
     assert ours["backend"] == "tfidf" and ours["language"] == "en" and ours["languages"] == ["en"]
     assert ours["vocabulary"]["size"] > 100 and ours["version"] == (projects / "eurlex" / "current").resolve().name

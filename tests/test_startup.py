@@ -83,6 +83,7 @@ def test_suggesting_imports_neither_sklearn_nor_matplotlib() -> None:
     code = ("import sys; from unbis import service; p = service.open_project(None); "
             "rows = service.suggest_texts(p, ['The General Assembly condemns terrorism in all its forms and "
             "manifestations and calls for international cooperation.']); "
-            "print(len(rows[0]), sorted(m for m in ('sklearn', 'dask', 'matplotlib', 'lightgbm') if m in sys.modules))")
+            "print(len(rows[0]) > 0, "
+            "sorted(m for m in ('sklearn', 'dask', 'matplotlib', 'lightgbm') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
-    assert out.strip() == "2 ['lightgbm']"
+    assert out.strip() == "True ['lightgbm']"

@@ -19,6 +19,7 @@ from unbis.backends.matcher.transfer import (
     leave_one_corpus_out,
 )
 from unbis.corpus.readers import read_documents
+from unbis.learning.ranker import RankerSettings
 from unbis.project import default_project
 from unbis.vocab.loaders import load_vocabulary
 
@@ -62,8 +63,8 @@ def test_held_out_figures_do_not_depend_on_the_held_out_corpus_labels(corpora: d
     scrambled["eurlex-en"] = CandidateRows(real.concepts, real.rows,
                                            [rng.choice(c, size=min(3, len(c)), replace=False).tolist() if len(c) else []
                                             for c in real.concepts], real.n_concepts)
-    before = held_out_scores(corpora, corpora, rounds=20)
-    after = held_out_scores(scrambled, corpora, rounds=20)
+    before = held_out_scores(corpora, corpora, RankerSettings(rounds=20))
+    after = held_out_scores(scrambled, corpora, RankerSettings(rounds=20))
     assert after["eurlex-en"] == before["eurlex-en"]
     assert after["csl-zh"] != before["csl-zh"] or after["sdg"] != before["sdg"]
 
@@ -78,12 +79,11 @@ def test_transfer_rows_carry_no_concept_priors(corpora: dict[str, CandidateRows]
     assert x[:, COL["commonness"]].any()  # each corpus's own commonness, the document left out
 
 
-def test_the_bundled_default_scores_with_the_transfer_ranker() -> None:
+def test_the_zero_shot_matcher_scores_with_the_transfer_ranker() -> None:
     ranker = transfer_ranker()
     assert ranker is not None
-    project = default_project()
-    matcher = project.backend
-    assert isinstance(matcher, MatcherBackend) and matcher.stats_ is not None  # bundled UN commonness
+    matcher = MatcherBackend(Context(default_project().vocab, "auto")).fit([])
+    assert matcher.stats_ is not None  # bundled UN commonness
     text = "Reaffirming the importance of family reunification for migrants and refugees"
     concepts, rows = matcher.evidence_rows(text, None)
     got = matcher.suggest_batch([text]).toarray()[0][concepts]

@@ -18,6 +18,7 @@ _BACKENDS: dict[str, tuple[str, str, str | None]] = {
     "matcher": ("unbis.backends.matcher.backend", "MatcherBackend", None),
     "semantic": ("unbis.backends.semantic", "SemanticBackend", None),
     "embedding_knn": ("unbis.backends.embedding_knn", "EmbeddingKnnBackend", None),
+    "zeroshot": ("unbis.backends.zeroshot", "ZeroShotBackend", None),
 }
 
 

@@ -11,26 +11,52 @@ from __future__ import annotations
 
 import re
 
-_SPACE = re.compile(r"\s+")
+import numpy as np
+
+_WORD = re.compile(r"\S+")
 
 
 def split_passages(text: str, chars: int = 600, max_passages: int = 8) -> list[str]:
     """The passages of ``text`` to embed (at most ``max_passages``, each at most about ``chars``
-    characters, cut at a space where there is one). An empty text gives no passage."""
-    text = _SPACE.sub(" ", text).strip()
-    if not text:
+    characters, cut at a space where there is one; runs of white space read as one space). An empty
+    text gives no passage."""
+    return [p for p, _, _ in passage_spans(text, chars, max_passages)]
+
+
+def passage_spans(text: str, chars: int = 600, max_passages: int = 8) -> list[tuple[str, int, int]]:
+    """:func:`split_passages`'s passages with where each one starts and ends in ``text`` itself (so
+    that a suggestion found by meaning can point at the passage it came from)."""
+    tokens = list(_WORD.finditer(text))
+    if not tokens:
         return []
-    pieces = []
+    norm = " ".join(t.group() for t in tokens)
+    # where each token starts in the normalised text, to map a position there back to ``text``
+    norm_starts = np.cumsum([0] + [len(t.group()) + 1 for t in tokens[:-1]])
+
+    def original(i: int, end: bool) -> int:
+        k = int(np.searchsorted(norm_starts, i, side="right")) - 1
+        offset = i - int(norm_starts[k])
+        token = tokens[k]
+        if offset <= len(token.group()) and (end or offset < len(token.group())):
+            return token.start() + offset
+        return tokens[k + 1].start() if not end and k + 1 < len(tokens) else token.end()
+
+    pieces: list[tuple[str, int, int]] = []
     start = 0
-    while start < len(text):
-        end = min(len(text), start + chars)
-        if end < len(text):
-            cut = text.rfind(" ", start + chars // 2, end)
+    while start < len(norm):
+        end = min(len(norm), start + chars)
+        if end < len(norm):
+            cut = norm.rfind(" ", start + chars // 2, end)
             if cut > start:
                 end = cut
-        pieces.append(text[start:end].strip())
+        lo, hi = start, end
+        while lo < hi and norm[lo] == " ":
+            lo += 1
+        while hi > lo and norm[hi - 1] == " ":
+            hi -= 1
+        if hi > lo:
+            pieces.append((norm[lo:hi], original(lo, False), original(hi, True)))
         start = end
-    pieces = [p for p in pieces if p]
     if len(pieces) <= max_passages:
         return pieces
     if max_passages == 1:

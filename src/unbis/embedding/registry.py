@@ -42,6 +42,14 @@ def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
         return embedder
 
 
+def embedder_available(name: str = DEFAULT_EMBEDDER) -> bool:
+    """Whether embedder ``name``'s model package is installed (checked without importing it)."""
+    import importlib.util
+
+    spec = _EMBEDDERS.get(name)
+    return spec is not None and importlib.util.find_spec(spec[3]) is not None
+
+
 def _embedder_class(name: str) -> type[Embedder]:
     try:
         module_name, cls_name, package, import_name = _EMBEDDERS[name]

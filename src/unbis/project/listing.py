@@ -82,10 +82,11 @@ def list_projects(projects_dir: Path) -> list[dict[str, Any]]:
 
 def describe_bundled() -> dict[str, Any]:
     """The bundled zero-shot UNBIS project (always served as ``unbis``)."""
+    from unbis.project.project import bundled_backend
     from unbis.vocab.unbis import load_unbis
 
     vocab = load_unbis()
-    return {"id": "unbis", "path": None, "version": "bundled", "backend": "matcher", "language": "auto",
+    return {"id": "unbis", "path": None, "version": "bundled", "backend": bundled_backend(), "language": "auto",
             "languages": vocab.languages, "vocabulary": {"size": len(vocab), "hash": vocab.content_hash(),
                                                          "source": "bundled UNBIS Thesaurus"},
             "trained": None, "evaluation": None}

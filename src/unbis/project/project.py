@@ -330,13 +330,25 @@ class _LabelCounter:
         return np.bincount(ids, minlength=n_subjects), n
 
 
+def bundled_backend() -> str:
+    """The backend of the bundled project: ``zeroshot`` when the package has its ranker and the sentence
+    encoder's package is installed, else the ``matcher`` alone (decided without loading either)."""
+    from unbis.backends.zeroshot import ranker_shipped
+    from unbis.embedding.registry import embedder_available
+
+    return "zeroshot" if ranker_shipped() and embedder_available() else "matcher"
+
+
 @cache
 def default_project() -> Project:
-    """The bundled zero-shot UNBIS project: the thesaurus matcher in all six languages."""
+    """The bundled zero-shot UNBIS project in all six languages: label matches and meaning scored by the
+    bundled transfer ranker (``zeroshot``), or the thesaurus matcher alone when the package lacks that
+    ranker or the sentence encoder's package."""
     from unbis.vocab.loaders import load_unbis
 
     vocab = load_unbis()
-    backend = get_backend_class("matcher")(Context(vocab, "auto")).fit([])
-    config = ProjectConfig(name="unbis-default", backend="matcher", language="auto",
+    name = bundled_backend()
+    backend = get_backend_class(name)(Context(vocab, "auto")).fit([])
+    config = ProjectConfig(name="unbis-default", backend=name, language="auto",
                            params=backend.params_dict(), limit=10, languages=sorted(backend.languages_served()))
     return Project(config, vocab, backend)

@@ -131,7 +131,7 @@ class MatcherBackend(Backend):
         """The project's language and every UN language the vocabulary has labels in."""
         return super().languages_served() | (frozenset(self.context.vocab.languages) & frozenset(UN_LANGUAGES))
 
-    def _labels_language(self, text: str, language: str | None = None) -> str:
+    def labels_language(self, text: str, language: str | None = None) -> str:
         """The label language to match ``text`` with: its own (``language``, else detected), else the
         vocabulary's default. A document in another language than the project's is matched against
         the labels of its own language when the vocabulary has them."""
@@ -157,7 +157,7 @@ class MatcherBackend(Backend):
     ) -> tuple[LabelIndex, int, list[Occurrence]]:
         if self.params.max_chars:
             text = text[: self.params.max_chars]
-        lang = self._labels_language(text, language)
+        lang = self.labels_language(text, language)
         index = self.label_index(lang)
         units = text_units(text, lang, document=True, offsets=offsets, surfaces=True)
         return index, len(units.terms), find_occurrences(index, units, self.params.max_gap, partial)

@@ -82,16 +82,32 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     return out
 
 
+def _covered(bodies: object, haystack: str, end_unit: dict[int, int], n_units: int) -> bytearray:
+    """1 for each unit inside the name of a UN body."""
+    covered = bytearray(n_units)
+    for end, n in bodies.iter(haystack):  # type: ignore[attr-defined]
+        last = end_unit[end]
+        covered[last - n + 1: last + 1] = b"\x01" * n
+    return covered
+
+
+def units_outside_bodies(index: LabelIndex, terms: list[str]) -> list[str]:
+    """``terms`` without those inside the name of a UN body (all of them when the index masks none)."""
+    if index.bodies is None or not terms:
+        return list(terms)
+    haystack = SEP + SEP.join(terms) + SEP
+    end_unit = dict(zip(accumulate(len(t) + 1 for t in terms), range(len(terms)), strict=True))
+    covered = _covered(index.bodies, haystack, end_unit, len(terms))
+    return [t for t, c in zip(terms, covered, strict=True) if not c]
+
+
 def _mask_bodies(
     bodies: object, haystack: str, end_unit: dict[int, int], n_units: int,
     exact_hits: list[tuple[int, int, int]], part_hits: dict[int, list[tuple[int, int]]],
 ) -> tuple[list[tuple[int, int, int]], dict[int, list[tuple[int, int]]]]:
     """Drop the matches that lie inside the name of a UN body (Security Council, United Nations): the
     words of a name are not evidence on their own. A label longer than the name still matches."""
-    covered = bytearray(n_units)
-    for end, n in bodies.iter(haystack):  # type: ignore[attr-defined]
-        last = end_unit[end]
-        covered[last - n + 1: last + 1] = b"\x01" * n
+    covered = _covered(bodies, haystack, end_unit, n_units)
     if not any(covered):
         return exact_hits, part_hits
 

@@ -36,6 +36,9 @@ class CandidateRows:
     rows: list[np.ndarray]
     gold: list[list[int]]
     n_concepts: int
+    #: whether every row is a candidate that may be suggested (rows of the zero-shot backend, filtered
+    #: when joined); else, as the matcher suggests, one reached through a derivation only is not
+    all_eligible: bool = False
 
     def xy(self) -> tuple[np.ndarray, np.ndarray]:
         """All rows, and whether each candidate is a gold subject of its document."""
@@ -43,13 +46,12 @@ class CandidateRows:
         return np.concatenate(self.rows), np.concatenate(y)
 
     def evaluate(self, score: Scorer, keys: Sequence[str] = ("f1@5", "ndcg")) -> dict[str, float]:
-        """Annif metrics (top 10) of ranking every document's candidates by ``score``; as the matcher
-        suggests, a candidate reached through a derivation only is no suggestion."""
+        """Annif metrics (top 10) of ranking every document's candidates by ``score``."""
         strong = [COL[f] for f in ("exact", "subsumed", "fuzzy", "partial")]
         indptr, indices, data = [0], [], []
         for c, r in zip(self.concepts, self.rows, strict=True):
             s = score(r) if len(c) else np.zeros(0, dtype=np.float32)
-            keep = (s > 0) & r[:, strong].any(axis=1)
+            keep = (s > 0) & (self.all_eligible or r[:, strong].any(axis=1))
             indices.append(c[keep])
             data.append(s[keep])
             indptr.append(indptr[-1] + int(keep.sum()))
@@ -91,17 +93,20 @@ def leave_one_corpus_out(names: Sequence[str]) -> Iterator[tuple[str, list[str]]
         yield held, [n for n in names if n != held]
 
 
-def train_ranker(corpora: Mapping[str, CandidateRows], names: Sequence[str], rounds: int) -> GradientBoostedRanker:
+def train_ranker(
+    corpora: Mapping[str, CandidateRows], names: Sequence[str], settings: RankerSettings,
+) -> GradientBoostedRanker:
     """A LightGBM ranker over the candidate rows of the named corpora."""
     parts = [corpora[n].xy() for n in names]
     x = np.concatenate([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
-    return GradientBoostedRanker(RankerSettings(rounds=rounds)).fit(x, y)
+    return GradientBoostedRanker(settings).fit(x, y)
 
 
 def held_out_scores(
-    corpora: Mapping[str, CandidateRows], tests: Mapping[str, CandidateRows], rounds: int
+    corpora: Mapping[str, CandidateRows], tests: Mapping[str, CandidateRows], settings: RankerSettings,
 ) -> dict[str, dict[str, float]]:
-    """Per corpus: the figures on ``tests[corpus]`` of a ranker learnt on the other corpora only."""
-    return {held: tests[held].evaluate(train_ranker(corpora, others, rounds).scores)
-            for held, others in leave_one_corpus_out(list(corpora))}
+    """Per corpus of ``tests``: its figures from a ranker learnt on the other ``corpora`` only (a corpus of
+    ``tests`` that is not in ``corpora`` is evaluated without being learnt from)."""
+    return {held: tests[held].evaluate(train_ranker(corpora, [n for n in others if n in corpora], settings).scores)
+            for held, others in leave_one_corpus_out(list(tests))}
