@@ -41,8 +41,10 @@ def project() -> Project:
      [("seguros", "seguridad"), ("importaciones", "importancia"), ("nacionalismo", "nacional")]),
     ("ru", [("права", "правам"), ("юрисдикция", "юрисдикцией"), ("советы", "совета"), ("дети", "детей")],
      [("национальность", "национальных"), ("независимость", "независимой"), ("семена", "семьи")]),
-    ("ar", [("الحقوق", "حقوق"), ("القانون", "قانونا"), ("وقت", "الوقت")],
-     [("الدول", "دولي"), ("البحرين", "بحريه")]),
+    ("ar", [("الحقوق", "حقوق"), ("القانون", "قانونا"), ("وقت", "الوقت"),
+            ("الأجر", "اجر"), ("المستشفى", "المستشفي"), ("المرأة", "المرأه")],  # a mark or dots left out
+     [("الدول", "دولي"), ("البحرين", "بحريه"),
+      ("الآجر", "أجر"), ("المرضى", "مرضية")]),  # brick / wage; patients / satisfactory: other spellings
 ])
 def test_inflection_is_the_same_word_and_derivation_is_not(
     language: str, inflected: list[tuple[str, str]], derived: list[tuple[str, str]]

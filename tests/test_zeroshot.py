@@ -71,6 +71,7 @@ def test_candidates_are_real_matches_and_the_closest_in_meaning() -> None:
     # with a derivation close in meaning, it is a candidate and keeps its match evidence
     concepts, out = join_candidates(np.array([1]), rows[1:2], sims, proposed=1)
     assert concepts.tolist() == [1] and out[0, COL["derived"]] == 1.0
+    assert out[0, COLUMN["matched"]] == 0  # found by meaning: a derivation is no match
 
 
 def test_the_bundled_default_joins_matches_and_meaning(project: Project) -> None:

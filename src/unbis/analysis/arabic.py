@@ -30,6 +30,9 @@ _MAP = {
     "ک": "ك",  # keheh -> kaf, same reason
 }
 NORMALISE_TABLE = str.maketrans({**{chr(k): None for k in _DELETE}, **_MAP})
+#: what surface forms keep: harakat and tatweel go, the letters that tell words apart stay (أجر wage and
+#: آجر brick, مرضى patients and مرضية satisfactory); ``inflection.same_word`` compares them
+SURFACE_TABLE = str.maketrans({chr(k): None for k in _DELETE} | {"ی": "ي", "ک": "ك"})
 
 
 def normalise_arabic(text: str) -> str:
@@ -49,3 +52,8 @@ class ArabicAnalyzer(SnowballAnalyzer):
     def prepare(self, word: str) -> str:
         """NFKC (presentation forms -> letters), case folding for Latin words, Arabic normalisation."""
         return normalise_arabic(unicodedata.normalize("NFKC", word).casefold())
+
+    def surface_word(self, word: str) -> str:
+        """The word without harakat and tatweel but with its hamza, alef maqsura and ta marbuta: the
+        spellings that normalisation merges for matching, and an inflection check must still see."""
+        return unicodedata.normalize("NFKC", word).casefold().translate(SURFACE_TABLE)

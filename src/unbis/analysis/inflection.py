@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from unbis.analysis.arabic import normalise_arabic
+
 # Endings that inflect a word without making another word of it. An empty ending is the bare form.
 # Orthographic alternations at the stem's end (policy / policies, international / internationaux) are
 # covered because the common prefix stops before the alternating letter: "y" vs "ies", "l" vs "ux".
@@ -61,14 +63,34 @@ def _arabic_forms(word: str) -> list[str]:
 _BACKTRACK = 3
 
 
-def _splits(a: str, b: str) -> list[tuple[str, str]]:
+def _splits(a: str, b: str, arabic: bool = False) -> list[tuple[str, str]]:
     """The (ending of ``a``, ending of ``b``) pairs left by splitting both after a common prefix, the
-    longest common prefix first, then up to ``_BACKTRACK`` characters shorter."""
+    longest common prefix first, then up to ``_BACKTRACK`` characters shorter. ``arabic``: letters
+    agree when they are the same after normalisation and neither spells out a different mark (a bare
+    alef agrees with أ, إ or آ — the hamza was left out — but أ and آ are two words); the endings are
+    returned normalised, as the endings table is written."""
     n = 0
     limit = min(len(a), len(b))
-    while n < limit and a[n] == b[n]:
+    while n < limit and (a[n] == b[n] or arabic and _arabic_letters_agree(a, b, n)):
         n += 1
+    if arabic:
+        a, b = normalise_arabic(a), normalise_arabic(b)
     return [(a[k:], b[k:]) for k in range(n, max(n - _BACKTRACK, 1) - 1, -1)]
+
+
+#: Arabic letters that normalisation merges with another
+_AR_SPELLED = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"}
+
+
+def _arabic_letters_agree(a: str, b: str, i: int) -> bool:
+    """Whether the ``i``-th letters of two Arabic surface words are one letter: a bare alef and a
+    hamza alef (the hamza left unwritten), or a final ى / ي or ة / ه (the dots left out at the end of
+    a word, as is common); أ and آ, or a final ى and a ي that goes on (مرضى, مرضية), are not."""
+    x, y = a[i], b[i]
+    if "ا" in (x, y):
+        return _AR_SPELLED.get(x, x) == _AR_SPELLED.get(y, y) == "ا"
+    final = i == len(a) - 1 and i == len(b) - 1
+    return final and _AR_SPELLED.get(x, x) == _AR_SPELLED.get(y, y)
 
 
 @lru_cache(maxsize=200_000)
@@ -83,7 +105,7 @@ def same_word(language: str, label_word: str, text_word: str) -> bool:
     pairs = [(label_word, text_word)]
     if language == "ar":
         pairs = [(a, b) for a in _arabic_forms(label_word) for b in _arabic_forms(text_word)]
-    return any(a in endings and b in endings for la, tx in pairs for a, b in _splits(la, tx))
+    return any(a in endings and b in endings for la, tx in pairs for a, b in _splits(la, tx, language == "ar"))
 
 
 @lru_cache(maxsize=200_000)
@@ -98,7 +120,7 @@ def number_differs(language: str, label_word: str, text_word: str) -> bool:
     if language == "ar":
         pairs = [(a, b) for a in _arabic_forms(label_word) for b in _arabic_forms(text_word)]
     for la, tx in pairs:
-        for a, b in _splits(la, tx):
+        for a, b in _splits(la, tx, language == "ar"):
             if a in endings and b in endings:
                 return a in plural and b not in plural
     return False

@@ -44,7 +44,8 @@ from unbis.persistence import load_json, save_json
 FORMAT_VERSION = 1
 META_FILE = "zeroshot.json"
 RANKER_FILE = "zeroshot-ranker.txt"
-#: what the semantic side adds to the matcher's columns: whether the matcher found the concept; its best
+#: what the semantic side adds to the matcher's columns: whether the matcher found a label of the concept
+#: (a derivation alone does not count: then it is a candidate by meaning, with its derived evidence); its best
 #: passage cosine; mean of the ``TOP_PASSAGES`` best; the opening passage's; share of passages at or above
 #: ``SPREAD_AT``; 1/(1+rank) among all concepts; best minus the document's best concept's; whether it is
 #: one of the ``semantic_candidates`` closest concepts
@@ -161,7 +162,8 @@ def join_candidates(
         i = where.get(c)
         if i is not None:
             rows[j, : len(MATCH_FEATURES)] = match_rows[i]
-            rows[j, len(MATCH_FEATURES)] = 1.0
+            # a derivation alone is not a match: such a concept is a candidate by meaning
+            rows[j, len(MATCH_FEATURES)] = float(strong[i])
     sem = slice(len(MATCH_FEATURES) + 1, len(MATCH_FEATURES) + len(SEMANTIC_FEATURES))
     rows[:, sem] = semantic_columns(sims, concepts, proposed)
     if labels is not None:
