@@ -146,7 +146,7 @@ def join_candidates(
     """One document's candidates and their :data:`FEATURES` rows: the concepts the matcher found with
     real evidence (``matched`` with vocabulary-independent ``match_rows``) and the ``proposed`` closest
     in meaning. ``labels(concepts)`` gives the :data:`LABEL_FEATURES` columns (None: zeros)."""
-    strong = match_rows[:, _STRONG].any(axis=1) if len(matched) else np.zeros(0, dtype=bool)
+    strong = np.asarray(match_rows[:, _STRONG].any(axis=1), dtype=bool) if len(matched) else np.zeros(0, dtype=bool)
     if sims.shape[0] and proposed:
         k = min(proposed, sims.shape[1])
         best = sims.max(axis=0)
