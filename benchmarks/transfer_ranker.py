@@ -118,12 +118,16 @@ def main() -> None:
     ap.add_argument("--semantic", action="store_true", help="the zero-shot backend's rows (matcher + semantic)")
     ap.add_argument("--max-passages", type=int, help="with --semantic: passages embedded per document "
                     "(default: ZeroShotParams's); for the cost trade-off")
+    ap.add_argument("--passage-chars", type=int, help="with --semantic: characters per passage (default: "
+                    "ZeroShotParams's)")
     ap.add_argument("--learn-from", help="the corpora rankers learn from (default: all; with --semantic: all "
                     "but unga-sdg, whose 17 concepts are all candidates of every paragraph)")
     args = ap.parse_args()
     params = ZeroShotParams()
     if args.max_passages:
         params = dataclasses.replace(params, max_passages=args.max_passages)
+    if args.passage_chars:
+        params = dataclasses.replace(params, passage_chars=args.passage_chars)
     loaded = [load_corpus(n, params if args.semantic else None) for n in args.corpora.split(",")]
     corpora = [m for m, _ in loaded]
     names = [c.name for c in corpora]
