@@ -74,7 +74,8 @@ class ZeroShotParams:
     the matcher finds nothing in still gets its best concepts by meaning. Chosen by leaving one corpus
     out (``benchmarks/transfer_ranker.py --semantic``).
     embedder, passage_chars, max_passages: the semantic member's (cost grows with the passages read:
-    benchmarks/results/zeroshot.md)."""
+    benchmarks/results/zeroshot.md). The bundled ranker learnt its semantic columns with these defaults;
+    other passages give it similarities of another spread."""
 
     semantic_candidates: int = 10
     meaning_floor: float = 0.7
