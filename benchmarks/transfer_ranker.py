@@ -45,7 +45,14 @@ from unbis.backends.matcher.transfer import (
 )
 from unbis.backends.semantic import SemanticBackend
 from unbis.backends.zeroshot import FEATURES as ZS_FEATURES
-from unbis.backends.zeroshot import ZeroShotParams, join_candidates, label_columns, meaning_kept, ranker_settings
+from unbis.backends.zeroshot import (
+    MATCHED,
+    ZeroShotParams,
+    join_candidates,
+    label_columns,
+    meaning_kept,
+    ranker_settings,
+)
 from unbis.corpus.readers import read_documents
 from unbis.learning.ranker import GradientBoostedRanker, RankerSettings
 from unbis.vocab.loaders import load_vocabulary
@@ -180,7 +187,6 @@ def _meaning_floors(train: dict[str, CandidateRows], test: dict[str, CandidateRo
     """The held-out F1 (doc avg, at most 10 suggestions), F1@5, nDCG and suggestions per document when a
     concept found by meaning only needs at least each of :data:`FLOORS` x its document's best score; the
     best mean F1 is the floor to ship."""
-    matched = ZS_FEATURES.index("matched")
     rankers = {held: train_ranker(train, [n for n in others if n in train], settings)
                for held, others in leave_one_corpus_out(list(test))}
     print("\nfloor for a concept found by meaning only (held out as above; per corpus: F1 of at most 10 "
@@ -191,7 +197,7 @@ def _meaning_floors(train: dict[str, CandidateRows], test: dict[str, CandidateRo
         for name, rows in test.items():
             def score(r: np.ndarray, ranker: GradientBoostedRanker = rankers[name], floor: float = floor) -> np.ndarray:
                 s = ranker.scores(r)
-                return np.where(meaning_kept(s, r[:, matched] > 0, floor), s, 0.0).astype(np.float32)
+                return np.where(meaning_kept(s, r[:, MATCHED] > 0, floor), s, 0.0).astype(np.float32)
             res = rows.evaluate(score, keys=("F1 score (doc avg)", "f1@5", "ndcg"))
             per_doc = np.mean([min(10, int((score(r) > 0).sum())) if len(r) else 0 for r in rows.rows])
             f1s.append(res["F1 score (doc avg)"])

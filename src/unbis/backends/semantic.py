@@ -162,11 +162,9 @@ class SemanticBackend(Backend):
             k = min(p.candidates, n_concepts)
             cand = np.argpartition(-best, k - 1)[:k]
             cand = cand[np.argsort(-best[cand], kind="stable")]
-            s = sims[:, cand]
-            m = min(p.top_passages, n_passages)
-            top_mean = np.sort(s, axis=0)[-m:].mean(axis=0)
+            best_c, top_mean, first, spread = passage_columns(sims, cand, p.top_passages, p.spread_threshold)
             doc_lang = languages[i] or detect_language(texts[i])
-            arg = s.argmax(axis=0)
+            arg = sims[:, cand].argmax(axis=0)
             same_lang = np.zeros(k, dtype=np.float32)
             pref = np.zeros(k, dtype=np.float32)
             for j, c in enumerate(cand):
@@ -175,8 +173,7 @@ class SemanticBackend(Backend):
                     same_lang[j] = float(label_languages[int(self.labels_.language[row])] == doc_lang)
                     pref[j] = float(KINDS[int(self.labels_.kind[row])] == "pref")
             feats = np.stack([
-                best[cand], top_mean, s[0], (s >= p.spread_threshold).mean(axis=0),
-                1.0 / (1.0 + np.arange(k)), best[cand] - best[cand[0]], same_lang, pref,
+                best_c, top_mean, first, spread, 1.0 / (1.0 + np.arange(k)), best_c - best[cand[0]], same_lang, pref,
             ])
             rows.append(np.full(k, i))
             cols.append(cand)
@@ -214,6 +211,18 @@ class SemanticBackend(Backend):
         else:
             self.labels_ = label_embeddings_for(self.context.vocab, self.embedder)
         self.labels_.check(self.context.vocab, self.embedder, str(directory))
+
+
+def passage_columns(
+    sims: np.ndarray, concepts: np.ndarray, top_passages: int, spread_threshold: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For ``concepts`` of one document whose passages have the concept similarities ``sims``
+    (passages x concepts, at least one passage): the best passage's cosine, the mean of the
+    ``top_passages`` best, the opening passage's, and the share of passages at or above
+    ``spread_threshold``."""
+    s = sims[:, concepts]
+    m = min(top_passages, s.shape[0])
+    return s.max(axis=0), np.sort(s, axis=0)[-m:].mean(axis=0), s[0], (s >= spread_threshold).mean(axis=0)
 
 
 def _top_k(scores: np.ndarray, k: int) -> sp.csr_matrix:

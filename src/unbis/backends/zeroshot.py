@@ -34,7 +34,7 @@ from unbis.backends.matcher.features import FEATURES as MATCH_FEATURES
 from unbis.backends.matcher.matching import units_outside_bodies
 from unbis.backends.matcher.units import text_units
 from unbis.backends.params import check
-from unbis.backends.semantic import SemanticBackend
+from unbis.backends.semantic import SemanticBackend, SemanticParams, passage_columns
 from unbis.corpus.document import Document
 from unbis.embedding.passages import passage_spans
 from unbis.errors import IncompatibleModelError, NotFittedError
@@ -45,10 +45,9 @@ FORMAT_VERSION = 1
 META_FILE = "zeroshot.json"
 RANKER_FILE = "zeroshot-ranker.txt"
 #: what the semantic side adds to the matcher's columns: whether the matcher found a label of the concept
-#: (a derivation alone does not count: then it is a candidate by meaning, with its derived evidence); its best
-#: passage cosine; mean of the ``TOP_PASSAGES`` best; the opening passage's; share of passages at or above
-#: ``SPREAD_AT``; 1/(1+rank) among all concepts; best minus the document's best concept's; whether it is
-#: one of the ``semantic_candidates`` closest concepts
+#: (a derivation alone does not count: then it is a candidate by meaning, with its derived evidence); the
+#: semantic member's passage columns (``semantic.passage_columns``); 1/(1+rank) among all concepts; best
+#: minus the document's best concept's; whether it is one of the ``semantic_candidates`` closest concepts
 SEMANTIC_FEATURES = ("matched", "sem_best", "sem_top_mean", "sem_first", "sem_spread", "sem_rank", "sem_gap",
                      "sem_proposed")
 #: what any candidate's labels say, matched or not: the largest share of a label's words (in the text's
@@ -58,10 +57,10 @@ SEMANTIC_FEATURES = ("matched", "sem_best", "sem_top_mean", "sem_first", "sem_sp
 LABEL_FEATURES = ("label_coverage", "label_words")
 FEATURES = tuple(MATCH_FEATURES) + SEMANTIC_FEATURES + LABEL_FEATURES
 N_FEATURES = len(FEATURES)
+#: the column of ``matched``: the matcher's own columns come first
+MATCHED = FEATURES.index("matched")
 #: boosters the bundled ranker averages (three seeds: the held-out figures of one vary with its seed)
 BOOSTERS = 3
-TOP_PASSAGES = 3
-SPREAD_AT = 0.4
 #: matcher columns that are real evidence of a label (a derivation alone is not)
 _STRONG = [COL[f] for f in ("exact", "subsumed", "fuzzy", "partial")]
 
@@ -97,12 +96,9 @@ def semantic_columns(sims: np.ndarray, concepts: np.ndarray, proposed: int) -> n
     best_all = sims.max(axis=0)
     rank = np.empty(best_all.size, dtype=np.float32)
     rank[np.argsort(-best_all, kind="stable")] = np.arange(best_all.size, dtype=np.float32)
-    s = sims[:, concepts]
-    m = min(TOP_PASSAGES, s.shape[0])
-    out[:, 0] = best_all[concepts]
-    out[:, 1] = np.sort(s, axis=0)[-m:].mean(axis=0)
-    out[:, 2] = s[0]
-    out[:, 3] = (s >= SPREAD_AT).mean(axis=0)
+    # the semantic member's own passage columns, with its default settings (those the ranker learnt)
+    defaults = SemanticParams()
+    out[:, :4] = np.column_stack(passage_columns(sims, concepts, defaults.top_passages, defaults.spread_threshold))
     out[:, 4] = 1.0 / (1.0 + rank[concepts])
     out[:, 5] = best_all[concepts] - best_all.max()
     out[:, 6] = rank[concepts] < proposed
@@ -164,8 +160,8 @@ def join_candidates(
         if i is not None:
             rows[j, : len(MATCH_FEATURES)] = match_rows[i]
             # a derivation alone is not a match: such a concept is a candidate by meaning
-            rows[j, len(MATCH_FEATURES)] = float(strong[i])
-    sem = slice(len(MATCH_FEATURES) + 1, len(MATCH_FEATURES) + len(SEMANTIC_FEATURES))
+            rows[j, MATCHED] = float(strong[i])
+    sem = slice(MATCHED + 1, MATCHED + len(SEMANTIC_FEATURES))
     rows[:, sem] = semantic_columns(sims, concepts, proposed)
     if labels is not None:
         rows[:, -len(LABEL_FEATURES):] = labels(concepts)
@@ -192,9 +188,9 @@ def ranker_shipped() -> bool:
 @cache
 def bundled_ranker() -> GradientBoostedRanker | None:
     """The ranker shipped in the package, or None when it has none."""
-    path = files("unbis") / "data" / RANKER_FILE
-    if not path.is_file():
+    if not ranker_shipped():
         return None
+    path = files("unbis") / "data" / RANKER_FILE
     try:
         return GradientBoostedRanker.load(Path(str(path)), ranker_settings(), N_FEATURES)
     except ValueError as exc:
@@ -254,10 +250,9 @@ class ZeroShotBackend(Backend):
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
         ranker = self.ranker
         indptr, indices, data = [0], [], []
-        matched = FEATURES.index("matched")
         for concepts, rows in self.candidates(texts):
             scores = ranker.scores(rows) if len(concepts) else np.zeros(0, dtype=np.float32)
-            keep = meaning_kept(scores, rows[:, matched] > 0, self.params.meaning_floor)
+            keep = meaning_kept(scores, rows[:, MATCHED] > 0, self.params.meaning_floor)
             indices.append(concepts[keep])
             data.append(scores[keep])
             indptr.append(indptr[-1] + int(keep.sum()))

@@ -10,8 +10,8 @@ rest, so a long document is sampled along its length rather than read only at it
 from __future__ import annotations
 
 import re
-
-import numpy as np
+from bisect import bisect_right
+from itertools import accumulate
 
 _WORD = re.compile(r"\S+")
 
@@ -20,28 +20,30 @@ def split_passages(text: str, chars: int = 600, max_passages: int = 8) -> list[s
     """The passages of ``text`` to embed (at most ``max_passages``, each at most about ``chars``
     characters, cut at a space where there is one; runs of white space read as one space). An empty
     text gives no passage."""
-    return [p for p, _, _ in passage_spans(text, chars, max_passages)]
+    norm = " ".join(_WORD.findall(text))
+    return [norm[lo:hi] for lo, hi in _pieces(norm, chars, max_passages)]
 
 
 def passage_spans(text: str, chars: int = 600, max_passages: int = 8) -> list[tuple[str, int, int]]:
     """:func:`split_passages`'s passages with where each one starts and ends in ``text`` itself (so
     that a suggestion found by meaning can point at the passage it came from)."""
     tokens = list(_WORD.finditer(text))
-    if not tokens:
-        return []
     norm = " ".join(t.group() for t in tokens)
-    # where each token starts in the normalised text, to map a position there back to ``text``
-    norm_starts = np.cumsum([0] + [len(t.group()) + 1 for t in tokens[:-1]])
+    # where each token starts in the normalised text: a passage starts and ends on a token's character,
+    # which is the same character of that token in ``text``
+    starts = list(accumulate((len(t.group()) + 1 for t in tokens[:-1]), initial=0))
 
-    def original(i: int, end: bool) -> int:
-        k = int(np.searchsorted(norm_starts, i, side="right")) - 1
-        offset = i - int(norm_starts[k])
-        token = tokens[k]
-        if offset <= len(token.group()) and (end or offset < len(token.group())):
-            return token.start() + offset
-        return tokens[k + 1].start() if not end and k + 1 < len(tokens) else token.end()
+    def original(i: int) -> int:
+        k = bisect_right(starts, i) - 1
+        return tokens[k].start() + i - starts[k]
 
-    pieces: list[tuple[str, int, int]] = []
+    return [(norm[lo:hi], original(lo), original(hi - 1) + 1) for lo, hi in _pieces(norm, chars, max_passages)]
+
+
+def _pieces(norm: str, chars: int, max_passages: int) -> list[tuple[int, int]]:
+    """Where in ``norm`` (words joined by single spaces) the passages start and end, none beginning or
+    ending with a space."""
+    pieces: list[tuple[int, int]] = []
     start = 0
     while start < len(norm):
         end = min(len(norm), start + chars)
@@ -55,7 +57,7 @@ def passage_spans(text: str, chars: int = 600, max_passages: int = 8) -> list[tu
         while hi > lo and norm[hi - 1] == " ":
             hi -= 1
         if hi > lo:
-            pieces.append((norm[lo:hi], original(lo, False), original(hi, True)))
+            pieces.append((lo, hi))
         start = end
     if len(pieces) <= max_passages:
         return pieces

@@ -38,9 +38,7 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     terms = units.terms
     if not terms or len(index) == 0:
         return []
-    haystack = SEP + SEP.join(terms) + SEP
-    # Character index of the separator after unit j -> j (the automaton reports match ends there).
-    end_unit = dict(zip(accumulate(len(t) + 1 for t in terms), range(len(terms)), strict=True))
+    haystack, end_unit = _haystack(terms)
     exact_hits: list[tuple[int, int, int]] = []  # (label, first unit, last unit)
     part_hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for end, (lids, pid, n) in index.automaton.iter(haystack):
@@ -82,6 +80,13 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     return out
 
 
+def _haystack(terms: list[str]) -> tuple[str, dict[int, int]]:
+    """The units joined by separators as the automata read them, and the character index of the
+    separator after unit j -> j (the automata report match ends there)."""
+    haystack = SEP + SEP.join(terms) + SEP
+    return haystack, dict(zip(accumulate(len(t) + 1 for t in terms), range(len(terms)), strict=True))
+
+
 def _covered(bodies: object, haystack: str, end_unit: dict[int, int], n_units: int) -> bytearray:
     """1 for each unit inside the name of a UN body."""
     covered = bytearray(n_units)
@@ -95,9 +100,7 @@ def units_outside_bodies(index: LabelIndex, terms: list[str]) -> list[str]:
     """``terms`` without those inside the name of a UN body (all of them when the index masks none)."""
     if index.bodies is None or not terms:
         return list(terms)
-    haystack = SEP + SEP.join(terms) + SEP
-    end_unit = dict(zip(accumulate(len(t) + 1 for t in terms), range(len(terms)), strict=True))
-    covered = _covered(index.bodies, haystack, end_unit, len(terms))
+    covered = _covered(index.bodies, *_haystack(terms), len(terms))
     return [t for t, c in zip(terms, covered, strict=True) if not c]
 
 
