@@ -6,10 +6,13 @@ script); only Latin-script text needs a statistical model, py3langid restricted 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 from typing import Any
 
 from unbis.analysis.factory import UN_LANGUAGES, normalise_language
+from unbis.analysis.stopwords import STOPWORDS
 
 SAMPLE_CHARS = 4000  # enough for a confident decision; keeps detection O(1) for long documents
 
@@ -75,6 +78,47 @@ def _identifier() -> Any:
                               arrays["output"].tolist(), norm_probs=True, tk_row=arrays["row"].tolist())
 
 
+UNSURE = 0.9  # below this probability langid's pick for a Latin-script text is checked by function words
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents: text typed without accents (or upper case) still shows its words."""
+    return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
+
+
+@cache
+def _own_function_words() -> dict[str, frozenset[str]]:
+    """Function words of exactly one Latin-script UN language ("the", "et", "los"; not "de", "a", "la").
+
+    A short text ("The Security Council condemns terrorism.") gives langid few character n-grams to go
+    on; one article or conjunction decides it for a reader, and only words no other language shares
+    can."""
+    folded = {lang: frozenset(_fold(w) for w in STOPWORDS[lang]) for lang in LATIN_LANGUAGES}
+    # Single letters are left out: elided d', l', s' look like the S of a symbol (S/8484) or an initial.
+    return {lang: frozenset(w for w in words if len(w) > 1)
+            - frozenset().union(*(folded[o] for o in LATIN_LANGUAGES if o != lang))
+            for lang, words in folded.items()}
+
+
+def _function_word_vote(sample: str) -> str | None:
+    """The one Latin language whose own function words occur most in ``sample``; None on a tie or none."""
+    own = _own_function_words()
+    words = [_fold(w) for w in re.findall(r"[^\W\d_]+", sample)]
+    hits = {lang: sum(w in own[lang] for w in words) for lang in LATIN_LANGUAGES}
+    ranked = sorted(hits.values(), reverse=True)
+    if ranked[0] == 0 or ranked[0] == ranked[1]:
+        return None
+    return max(hits, key=lambda lang: hits[lang])
+
+
+def _latin_language(sample: str) -> str:
+    """langid's Latin-script language, unless it is unsure and the function words say otherwise."""
+    lang, prob = _identifier().classify(sample)
+    if prob < UNSURE and (voted := _function_word_vote(sample)) is not None:
+        return voted
+    return str(lang)
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """The UN language of ``text``; ``default`` when it has no letters to go on."""
     default = normalise_language(default)
@@ -85,5 +129,5 @@ def detect_language(text: str, default: str = "en") -> str:
         return default
     if best != "latin":
         return best
-    lang, _prob = _identifier().classify(sample)
-    return str(lang) if lang in UN_LANGUAGES else default
+    lang = _latin_language(sample)
+    return lang if lang in UN_LANGUAGES else default
