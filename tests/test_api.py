@@ -142,6 +142,9 @@ def test_suggest_label_language(client: TestClient) -> None:
 
 def test_suggest_bad_input(client: TestClient) -> None:
     assert_problem(client.post("/v1/projects/unbis/suggest", data={"text": "  \n "}), 400, "empty text")
+    # Digits and signs only: no word to index from, refused rather than answered with centuries.
+    assert_problem(client.post("/v1/projects/unbis/suggest", data={"text": "57/43 - 1999-11-15 !!"}), 400,
+                   "no words")
     assert_problem(client.post("/v1/projects/unbis/suggest", data={}), 400, "text")
     assert_problem(client.post("/v1/projects/unbis/suggest", data={"text": "a", "limit": "many"}), 400, "limit")
     assert_problem(client.post("/v1/projects/unbis/suggest", data={"text": "a", "threshold": "2"}), 400)

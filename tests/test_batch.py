@@ -119,27 +119,29 @@ def test_failed_documents_go_to_the_errors_file_and_the_run_goes_on(
     (docs / "latin1.txt").write_bytes("Résolution sur la paix".encode("latin-1"))
     (docs / "binary.txt").write_bytes(b"\x00\x01\x02 not text")
     (docs / "blank.txt").write_text("  \n\n", encoding="utf-8")
+    (docs / "numbers.txt").write_text("S/2001/1373 (2001) 4385", encoding="utf-8")
     (docs / "poison.txt").write_text(f"The Council decides on trade. {POISON}", encoding="utf-8")
     poisoned = PoisonProject(project.config, project.vocab, project.backend, project.path, project.manifest)
     out = tmp_path / "out.jsonl"
     summary = run_index(poisoned, [docs], out, limit=3, jobs=1, batch_size=5)
     errors = jsonl(errors_path_for(out))
     by_name = {e["document"]: e for e in errors}
-    assert set(by_name) == {"latin1.txt", "binary.txt", "blank.txt", "poison.txt"}
+    assert set(by_name) == {"latin1.txt", "binary.txt", "blank.txt", "numbers.txt", "poison.txt"}
     assert by_name["latin1.txt"]["reason"] == "invalid utf-8"
     assert by_name["binary.txt"]["reason"] == "binary"
     assert by_name["blank.txt"]["reason"] == "empty text"
+    assert by_name["numbers.txt"]["message"] == "no words (only digits and signs)"
     assert by_name["poison.txt"]["reason"] == "suggest failed"
     assert "model exploded" in by_name["poison.txt"]["message"]
     assert by_name["latin1.txt"]["source"].endswith("latin1.txt:1")
     # The poison's batch-mates were indexed all the same.
-    assert summary.written == 40 and summary.failed == 4
+    assert summary.written == 40 and summary.failed == 5
     assert len(jsonl(out)) == 40
-    assert "indexed 40, failed 4" in summary.line()
+    assert "indexed 40, failed 5" in summary.line()
     # A rerun neither redoes nor re-reports anything.
     again = run_index(poisoned, [docs], out, limit=3, jobs=1, batch_size=5)
     assert (again.written, again.failed, again.already_done) == (0, 0, 41)
-    assert len(jsonl(errors_path_for(out))) == 4
+    assert len(jsonl(errors_path_for(out))) == 5
 
 
 # -- resuming ----------------------------------------------------------------------------------

@@ -48,3 +48,13 @@ def test_a_directory_named_like_the_bundled_project_is_not_needed(tmp_path: Path
     result = unbis("eval", str(missing), str(SEED), "--json")
     assert result.returncode != 0
     assert "nowhere" in result.stderr
+
+
+def test_suggest_refuses_a_text_without_words(tmp_path: Path) -> None:
+    """Digits and signs give no word to index from: an error naming the file, not guessed centuries."""
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("57/43 - 1999-11-15 (S/2001/1373)\n", encoding="utf-8")
+    result = unbis("suggest", str(numbers))
+    assert result.returncode == 2
+    assert f"{numbers}: no words (only digits and signs)" in result.stderr
+    assert result.stdout == ""

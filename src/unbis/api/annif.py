@@ -12,6 +12,7 @@ from unbis.api.auth import WriteAccess
 from unbis.api.state import ServerState, state
 from unbis.api.views import annif_project, check_label_language, vocab_info
 from unbis.errors import InputError
+from unbis.textnorm import nothing_to_index
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": schemas.Problem, "description": "Bad Request"},
@@ -136,8 +137,8 @@ def router(max_batch: int) -> APIRouter:
 
 
 def _nonempty(text: str, where: str) -> str:
-    if not text.strip():
-        raise InputError(f"{where}: empty text: nothing to suggest from")
+    if reason := nothing_to_index(text):
+        raise InputError(f"{where}: {reason}: nothing to suggest from")
     return text
 
 

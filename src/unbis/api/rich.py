@@ -16,6 +16,7 @@ from unbis.api.search import LabelSearch
 from unbis.api.state import ServerState, state
 from unbis.api.views import check_label_language, concept, paths, project_detail
 from unbis.errors import InputError
+from unbis.textnorm import nothing_to_index
 
 router = APIRouter(prefix="/api", tags=["UNBIS Indexer"])
 State = Annotated[ServerState, Depends(state)]
@@ -57,8 +58,8 @@ def suggest(
         body = text
     else:
         raise InputError("empty text: give `text` or upload a `file`")
-    if not body.strip():
-        raise InputError(f"{filename or 'text'}: empty text: nothing to suggest from")
+    if reason := nothing_to_index(body):
+        raise InputError(f"{filename or 'text'}: {reason}: nothing to suggest from")
     doc_lang, detected = _document_language(language, body)
     shown = check_label_language(project.vocab, label_language) or (
         doc_lang if doc_lang in project.vocab.languages else None)

@@ -14,6 +14,7 @@ from unbis.cli import feedback_cmd, projects_cmd, serve_cmd
 from unbis.cli.progress import err_console, progress_bar
 from unbis.cli.vocab_cmd import app as vocab_app
 from unbis.errors import UnbisError
+from unbis.textnorm import nothing_to_index
 
 if TYPE_CHECKING:
     from unbis.project import Project
@@ -144,8 +145,8 @@ def suggest(
     for i, path in enumerate(paths):
         try:
             texts[i] = _read_text(path)
-            if not texts[i].strip():
-                raise UnbisError(f"{path}: empty text: nothing to suggest from")
+            if reason := nothing_to_index(texts[i]):
+                raise UnbisError(f"{path}: {reason}: nothing to suggest from")
         except UnbisError as exc:
             texts.pop(i, None)
             errors[i] = str(exc)

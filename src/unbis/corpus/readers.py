@@ -14,6 +14,7 @@ from unbis.analysis.factory import language_option
 from unbis.corpus.document import Document
 from unbis.corpus.formats import (
     DOC_SUFFIXES,
+    EMPTY_TEXT,
     FORMATS,
     OTHER_LANGUAGE,
     SUBJECT_SUFFIXES,
@@ -28,7 +29,7 @@ from unbis.corpus.formats import (
 )
 from unbis.corpus.report import ReadReport
 from unbis.errors import InputError
-from unbis.textnorm import fold
+from unbis.textnorm import fold, nothing_to_index
 from unbis.vocab.subject_index import Vocabulary
 
 logger = logging.getLogger("unbis.corpus")
@@ -193,6 +194,9 @@ def _generate(
         parse = _PARSERS[path_fmt]
         for file in _files(path, path_fmt, report):
             for item in parse(file, max_bytes, labelled):
+                if not isinstance(item, Skip) and (reason := nothing_to_index(item.text)) is not None:
+                    # Each format says "no text" itself; a text of digits and signs only is caught here.
+                    item = Skip(EMPTY_TEXT, item.source, reason)
                 if isinstance(item, Skip):
                     if strict:
                         raise InputError(f"{item.location}: {item.message}")
