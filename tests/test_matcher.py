@@ -155,6 +155,24 @@ def test_gapped_and_reordered_labels() -> None:
     assert [text[e.start : e.end] for e in strict.explain(text, [0])[0]] == ["Trade agreements"]
 
 
+@pytest.mark.parametrize(("text", "derived"), [
+    ("documents, documents and the files imported", False),  # inflections; the anchor (rarest) is import
+    ("documented imports, imports and imports", False),  # to document: "documented" is an inflection too
+    ("documentation on imports, imports and imports", True),  # the anchor, documents, met by a derivation
+    ("documents, documents and documents of importance", True),  # the anchor, import, by a derivation
+    ("documents of great importance and importance", True),  # the other part is the derivation
+    ("rights that every human has", False),
+])
+def test_gapped_match_is_checked_for_inflection(text: str, derived: bool) -> None:
+    """A reordered or gapped match is judged on its words as an exact one is: "documented ... imports"
+    is not IMPORT DOCUMENTS, only a derivation the ranker discounts; the parts' order does not matter."""
+    vocab = Vocabulary([Concept("urn:x:0", {"en": "import documents"}), Concept("urn:x:1", {"en": "human rights"})])
+    index = compile_labels(vocab, "en")
+    gapped = [o for o in find_occurrences(index, text_units(text, "en", surfaces=True), 3) if not o.exact]
+    assert len(gapped) == 1
+    assert gapped[0].derived is derived
+
+
 def test_alt_labels_and_subsumption() -> None:
     vocab = _tiny_vocab()
     m = MatcherBackend(Context(vocab, "en")).fit([])

@@ -32,7 +32,7 @@ FEATURES = (
     "commonness",  # log1p(background documents matching the concept) / log1p(background size)
     "keyphraseness",  # P(assigned | matched) in the labelled background, smoothed
     "prior",  # log1p(times assigned in the labelled background) / log1p(labelled size)
-    "derived",  # log1p(exact occurrences through a derivation only: "adopted" for ADOPTION; weak)
+    "derived",  # log1p(occurrences, exact or gapped, through a derivation only: "adopted" for ADOPTION; weak)
 )
 N_FEATURES = len(FEATURES)
 COL = {name: i for i, name in enumerate(FEATURES)}

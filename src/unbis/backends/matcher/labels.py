@@ -40,6 +40,9 @@ class LabelIndex:
     automaton: ahocorasick.Automaton = field(repr=False)
     #: folded surface word of each unit of each label (empty in Chinese): inflection checks
     surfaces: list[tuple[str, ...]] = field(default_factory=list, repr=False)
+    #: per label, aligned with ``parts``: the surface word of each part (empty in Chinese), so that a
+    #: gapped match is checked for inflection as an exact one is
+    part_surfaces: list[tuple[str, ...]] = field(default_factory=list, repr=False)
     #: per label: its concept has a plural-only sense (SECURITIES), so a singular text word is not it
     plural_sense: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
     #: UN body names (unit sequences -> length): spans whose words carry no descriptor (None: none)
@@ -142,12 +145,14 @@ def compile_labels(
     # Parts for gapped matching, interned to ids.
     part_id: dict[tuple[str, ...], int] = {}
     parts: list[tuple[int, ...]] = []
+    part_surfaces: list[tuple[str, ...]] = []
     part_labels: list[list[int]] = []
     for lid, label in enumerate(texts):
         ids: list[int] = []
+        words: list[str] = []
         # Outside Chinese every unit is a part: no need to analyse the label again.
         label_words = label_parts(label, language) if language == "zh" else [(u,) for u in units_of[lid]]
-        for p in label_words:
+        for k, p in enumerate(label_words):
             if not p:
                 continue
             pid = part_id.setdefault(p, len(part_id))
@@ -155,12 +160,16 @@ def compile_labels(
                 part_labels.append([])
             if pid not in ids:
                 ids.append(pid)
+                if surfaces[lid]:  # outside Chinese part k is unit k
+                    words.append(surfaces[lid][k])
         if len(ids) >= min_parts:
             parts.append(tuple(ids))
+            part_surfaces.append(tuple(words))
             for pid in ids:
                 part_labels[pid].append(lid)
         else:
             parts.append(())
+            part_surfaces.append(())
     part_units = [0] * len(part_id)
     for p, pid in part_id.items():
         part_units[pid] = len(p)
@@ -191,6 +200,7 @@ def compile_labels(
         generality=generality,
         automaton=automaton,
         surfaces=surfaces,
+        part_surfaces=part_surfaces,
         plural_sense=np.array([c in plural_sense and len(u) == 1 for c, u in zip(concept, units_of, strict=True)],
                               dtype=bool),
         bodies=body_automaton(language) if bodies else None,

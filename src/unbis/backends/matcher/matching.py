@@ -76,7 +76,7 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     barriers = None
     if BARRIER in haystack:
         barriers = np.concatenate(([0], np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))))
-    out.extend(_gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers))
+    out.extend(_gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers, units.surfaces))
     return out
 
 
@@ -176,6 +176,7 @@ def _gapped(
     max_gap: int,
     partial: bool,
     barriers: np.ndarray | None,
+    surfaces: list[str] | None = None,
 ) -> list[Occurrence]:
     # Labels all of whose parts occur somewhere in the document.
     count: dict[int, int] = defaultdict(int)
@@ -184,7 +185,7 @@ def _gapped(
             count[lid] += 1
     gap = max_gap * 2 if index.language == "zh" else max_gap  # Chinese units are characters
     complete = [lid for lid, n in count.items() if n == len(index.parts[lid])]
-    windows = _label_windows(complete, part_hits, index, gap, exact_at, starts, ends, barriers)
+    windows = _label_windows(complete, part_hits, index, gap, exact_at, starts, ends, barriers, surfaces)
     out: list[Occurrence] = []
     for lid, n in count.items():
         parts = index.parts[lid]
@@ -276,12 +277,14 @@ def _label_windows(
     starts: list[int] | None,
     ends: list[int] | None,
     barriers: np.ndarray | None = None,
+    surfaces: list[str] | None = None,
 ) -> dict[int, list[Occurrence]]:
     """Occurrences of each label's parts close together, for every label of ``labels`` (all of whose
     parts occur): anchored on the label's rarest part, the nearest occurrence of every other part must
     fall within the label's length plus ``gap`` units; windows that overlap an exact match of the label
     or an earlier window are dropped. One set of array operations for all labels of a document (a
-    long act has hundreds of such labels; one pass per label was most of the matcher's time)."""
+    long act has hundreds of such labels; one pass per label was most of the matcher's time).
+    ``surfaces``: the text's words, to check a window's words for inflection as exact matches are."""
     if not labels:
         return {}
     table = _part_table((p for lid in labels for p in index.parts[lid]), part_hits, index)
@@ -309,12 +312,35 @@ def _label_windows(
         good &= barriers[hi + 1] == barriers[lo]
     # A window overlapping an exact match of its label adds nothing: the exact match counts there.
     good &= ~_overlaps_exact(labels, row_label, lo, hi, index, exact_at, table.stride)
-    return _take_windows(labels, np.flatnonzero(good), row_label, lo, hi, places, widths, starts, ends)
+    derived = None
+    if surfaces is not None and index.part_surfaces:
+        derived = _derived_windows(labels, anchors, others, table, index, surfaces, places)
+    return _take_windows(labels, np.flatnonzero(good), row_label, lo, hi, places, widths, starts, ends, derived)
+
+
+def _derived_windows(
+    labels: list[int], anchors: list[int], others: list[list[int]], table: _PartTable, index: LabelIndex,
+    surfaces: list[str], places: np.ndarray,
+) -> Callable[[int, int], bool]:
+    """Whether window row r of label j is a derivation only: a text word in it is not its label word up
+    to inflection ("documented ... important" for IMPORT DOCUMENTS), judged as exact matches are
+    (:func:`_check_words`). Outside Chinese a part is one word, so its place is the text word's index."""
+    same = partial_same(index.language)
+    # Per label: its parts' surface words in slot order (the anchor first, then the others).
+    words = []
+    for j, lid in enumerate(labels):
+        by_local = dict(zip((table.local[p] for p in index.parts[lid]), index.part_surfaces[lid], strict=True))
+        words.append([by_local[anchors[j]]] + [by_local[o] for o in others[j]])
+
+    def derived(r: int, j: int) -> bool:
+        return not all(same(w, surfaces[int(c)]) for w, c in zip(words[j], places[:, r], strict=False))
+    return derived
 
 
 def _take_windows(
     labels: list[int], rows: np.ndarray, row_label: np.ndarray, lo: np.ndarray, hi: np.ndarray,
     places: np.ndarray, widths: np.ndarray, starts: list[int] | None, ends: list[int] | None,
+    derived: Callable[[int, int], bool] | None = None,
 ) -> dict[int, list[Occurrence]]:
     """The candidate windows ``rows`` (in label, then anchor order) as occurrences, each label's
     windows taken left to right and skipping those that overlap the one taken before."""
@@ -332,5 +358,6 @@ def _take_windows(
         if starts is not None and ends is not None:
             spans = tuple(sorted({(starts[int(c)], ends[int(c + w) - 1])
                                   for c, w in zip(places[:, r], widths[:, r], strict=True) if c >= 0}))
-        out.setdefault(labels[j], []).append(Occurrence(labels[j], first, last, False, False, spans))
+        out.setdefault(labels[j], []).append(Occurrence(labels[j], first, last, False, False, spans,
+                                                        derived=derived is not None and derived(r, j)))
     return out
