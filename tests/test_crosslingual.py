@@ -81,6 +81,27 @@ def test_a_mixed_batch_gives_each_document_what_it_gets_alone(project: Project, 
         assert (abs(together[i] - alone) > 1e-6).nnz == 0
 
 
+def test_only_a_short_document_takes_the_mean_of_both_rankers(project: Project, english_docs: list[Document]) -> None:
+    """A document like the training paragraphs is scored by the main ranker alone (the mean with the
+    crosslingual ranker costs quality there); one shorter than most of them, by the mean of the two."""
+    backend = project.backend
+    if backend.crosslingual_ranker_ is None:
+        pytest.skip("no crosslingual ranker without the semantic member")
+    lengths = sorted(len(d.text) for d in english_docs)
+    assert lengths[0] <= backend.short_chars_ < lengths[-1]
+    long_text = next(d.text for d in english_docs if len(d.text) > 2 * backend.short_chars_)
+    short_text = "Eradicate poverty and hunger."
+    assert len(short_text) < backend.short_chars_
+    both = backend.suggest_batch([long_text, short_text])
+    ranker, backend.crosslingual_ranker_ = backend.crosslingual_ranker_, None
+    try:
+        main_only = backend.suggest_batch([long_text, short_text])
+    finally:
+        backend.crosslingual_ranker_ = ranker
+    assert (abs(both[0] - main_only[0]) > 1e-6).nnz == 0  # the long one: the main ranker's scores
+    assert (abs(both[1] - main_only[1]) > 1e-6).nnz > 0  # the short one: not
+
+
 def test_a_language_the_project_cannot_serve_is_said_not_silenced(
     tmp_path: Path, sdg_vocab: Vocabulary, sdg_docs: list[Document],
 ) -> None:

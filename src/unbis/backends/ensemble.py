@@ -25,6 +25,7 @@ zero-shot scores.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,12 @@ class EnsembleParams(FeatureParams):
         serve documents in other languages than its training documents' (the member is what carries a
         document's meaning across; with a one-language vocabulary it costs training time for little);
         ``on`` or ``off`` always.
+    short_quantile : a document in the project's language shorter than this quantile of the training
+        documents' lengths is scored by the mean of the main and the crosslingual ranker (when there is
+        one); a longer one by the main ranker alone. The main ranker leans on the training corpus's
+        statistics, which mislead it on text of another kind (a goal's title against training
+        paragraphs); on text like the training documents the mean costs quality
+        (benchmarks/results/crosslingual.md). 0: never the mean; 1: always (as before it existed).
 
     The defaults were chosen by cross-validation on training data only; the measurements are in
     ``benchmarks/results/pipeline-decisions.md``.
@@ -115,6 +122,7 @@ class EnsembleParams(FeatureParams):
     member_oof: str = "loo"
     rankers: int = 3
     semantic: str = "auto"
+    short_quantile: float = 0.1
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -140,6 +148,7 @@ class EnsembleParams(FeatureParams):
         check(self.member_oof in ("loo", "folds"), f"member_oof must be loo or folds, not {self.member_oof!r}")
         check(self.ranker_docs >= self.folds, f"ranker_docs must be >= folds, not {self.ranker_docs}")
         check(self.semantic in ("auto", "on", "off"), f"semantic must be auto, on or off, not {self.semantic!r}")
+        check(0.0 <= self.short_quantile <= 1.0, f"short_quantile must be in [0, 1], not {self.short_quantile}")
 
     @property
     def member_names(self) -> list[str]:
@@ -178,6 +187,10 @@ class EnsembleBackend(Backend):
     crosslingual_ : list of str
         The languages other than the project's that documents may be written in (served by the
         crosslingual members, scored by ``crosslingual_ranker_``); empty when there are none.
+    short_chars_ : float
+        Documents in the project's language shorter than this (characters) are scored by the mean of the
+        two rankers (``short_quantile`` of the ranker sample's lengths; infinite in models saved before it
+        existed, which always took the mean).
     crosslingual_ranker_ : GradientBoostedRanker or None
         Scores the candidates of such documents from language-independent features (None: the
         crosslingual members' own scores do).
@@ -193,6 +206,7 @@ class EnsembleBackend(Backend):
     ranker_: GradientBoostedRanker
     crosslingual_: list[str]
     crosslingual_ranker_: GradientBoostedRanker | None
+    short_chars_: float
 
     def __init__(self, context: Context, params: Any = None, **overrides: Any) -> None:
         """``overrides`` may also hold members' hyperparameters as ``"member.key"`` (from
@@ -240,6 +254,7 @@ class EnsembleBackend(Backend):
         inputs, y_sample = (every, y) if sample.size == y.shape[0] else (every.rows(sample), y[sample])
         self.evidence_ = {name: self.members.new_evidence(name) for name in self.members.evidence}
         texts = [d.text for d in docs]
+        self.short_chars_ = self._short_chars(texts)
         evidence = {name: evidence_matrices(member, texts, [self._own_language] * len(texts), p.match_chars,
                                             jobs=0) for name, member in self.evidence_.items()}
         del texts
@@ -340,6 +355,15 @@ class EnsembleBackend(Backend):
 
         return self.features_.transform(title_texts(), jobs=0)
 
+    def _short_chars(self, texts: Sequence[str]) -> float:
+        """The length below which a document counts as short (``short_quantile``; 0 and 1 are exact)."""
+        q = self.params.short_quantile
+        if q <= 0.0 or not texts:
+            return 0.0
+        if q >= 1.0:
+            return math.inf
+        return float(np.quantile(np.fromiter((len(t) for t in texts), dtype=np.float64, count=len(texts)), q))
+
     def _ranker_sample(self, n: int) -> np.ndarray:
         """Sorted indices of the documents whose out-of-fold predictions train the ranker: all of them
         up to ``ranker_docs``, else a random sample of that size (K-fold over the whole corpus would
@@ -372,10 +396,10 @@ class EnsembleBackend(Backend):
         return sp.csr_matrix(sp.vstack(parts)[np.argsort(np.array(own + other))])
 
     def _suggest_own(self, texts: Sequence[str], languages: Sequence[str | None]) -> sp.csr_matrix:
-        """Documents in the project's language: every member, the main ranker; where there is a
-        crosslingual ranker, the mean of the two (it reads what the document itself says, not the training
-        corpus's statistics, which mislead the main ranker on text of another kind than the training
-        documents: benchmarks/results/crosslingual.md)."""
+        """Documents in the project's language: every member, the main ranker; for a short document, where
+        there is a crosslingual ranker, the mean of the two (it reads what the document itself says, not
+        the training corpus's statistics, which mislead the main ranker on text of another kind than the
+        training documents; see ``short_quantile``)."""
         inputs = Inputs(self.features_.transform(texts),
                         self.features_.transform([t[: self.params.title_chars] for t in texts]), texts)
         scores = dict(zip(self.members_, (self.members.scores(name, member, inputs)
@@ -384,10 +408,12 @@ class EnsembleBackend(Backend):
                     for name, member in self.evidence_.items()}
         rows, cols, feats = self._candidates(list(scores.values()), inputs, evidence)
         own = self._ranked(texts, rows, cols, self.ranker_.scores(feats))
-        if self.crosslingual_ranker_ is None:
+        short = np.array([len(t) < self.short_chars_ for t in texts], dtype=bool)
+        if self.crosslingual_ranker_ is None or not short.any():
             return own
-        return top_k_sparse(sp.csr_matrix((own + self._crosslingual_ranked(inputs, scores, evidence)) / 2),
-                            self.params.top_k)
+        mean = sp.csr_matrix((own + self._crosslingual_ranked(inputs, scores, evidence)) / 2)
+        chosen = sp.diags(short.astype(np.float32)) @ mean + sp.diags((~short).astype(np.float32)) @ own
+        return top_k_sparse(sp.csr_matrix(chosen), self.params.top_k)
 
     def _suggest_crosslingual(self, texts: Sequence[str], languages: Sequence[str | None]) -> sp.csr_matrix:
         """Documents in another language: the crosslingual members, their ranker (or their own scores)."""
@@ -430,7 +456,8 @@ class EnsembleBackend(Backend):
         meta: dict[str, Any] = {
             "members": {}, "member_scores": MEMBER_SCORES, "title_members": self.params.title_zone_members,
             "evidence_columns": {name: list(m.evidence_columns()) for name, m in self.evidence_.items()},
-            "crosslingual": self.crosslingual_, "crosslingual_ranker": self.crosslingual_ranker_ is not None}
+            "crosslingual": self.crosslingual_, "crosslingual_ranker": self.crosslingual_ranker_ is not None,
+            "short_chars": None if math.isinf(self.short_chars_) else self.short_chars_}
         for name, member in {**self.members_, **self.evidence_}.items():
             sub = directory / f"member-{name}"
             sub.mkdir()
@@ -455,6 +482,8 @@ class EnsembleBackend(Backend):
         self.candidate_features_ = CandidateFeatures(ctx, self.params.candidates).load(directory, list(self.evidence_))
         self.ranker_ = GradientBoostedRanker.load(directory / RANKER, self.params.ranker_settings())
         self.crosslingual_ = list(meta.get("crosslingual", []))
+        # Saved before short_chars existed: every document took the mean of the two rankers.
+        self.short_chars_ = math.inf if meta.get("short_chars") is None else float(meta["short_chars"])
         self.crosslingual_ranker_ = (GradientBoostedRanker.load(directory / CROSSLINGUAL_RANKER,
                                                                 self.params.ranker_settings())
                                      if meta.get("crosslingual_ranker") else None)
