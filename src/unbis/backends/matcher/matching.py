@@ -326,14 +326,20 @@ def _derived_windows(
     to inflection ("documented ... important" for IMPORT DOCUMENTS), judged as exact matches are
     (:func:`_check_words`). Outside Chinese a part is one word, so its place is the text word's index."""
     same = partial_same(index.language)
-    # Per label: its parts' surface words in slot order (the anchor first, then the others).
-    words = []
+    # Per label: its parts' surface words in slot order (the anchor first, then the others); None for a
+    # label without surface words (Chinese), which is never a derivation.
+    words: list[list[str] | None] = []
     for j, lid in enumerate(labels):
+        if not index.part_surfaces[lid]:
+            words.append(None)
+            continue
         by_local = dict(zip((table.local[p] for p in index.parts[lid]), index.part_surfaces[lid], strict=True))
         words.append([by_local[anchors[j]]] + [by_local[o] for o in others[j]])
 
     def derived(r: int, j: int) -> bool:
-        return not all(same(w, surfaces[int(c)]) for w, c in zip(words[j], places[:, r], strict=False))
+        label_words = words[j]
+        return label_words is not None and not all(
+            same(w, surfaces[int(c)]) for w, c in zip(label_words, places[:, r], strict=False))
     return derived
 
 
