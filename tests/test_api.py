@@ -193,8 +193,10 @@ def test_learn_stores_feedback(client: TestClient, feedback_db: Path) -> None:
     assert r.status_code == 204 and r.content == b""
     stored = [d for d in FeedbackStore(feedback_db).decisions("eurlex") if d.source == "learn"]
     assert [(d.uri, d.decision, d.label) for d in stored] == [(uri, "accepted", "ACP countries")]
-    bad = [{"text": "x", "subjects": [{"uri": "http://nowhere/1"}]}]
+    bad = [{"text": "cooperation", "subjects": [{"uri": "http://nowhere/1"}]}]
     assert_problem(client.post("/v1/projects/eurlex/learn", json=bad), 400, "http://nowhere/1")
+    numbers = [{"text": "2001/1373", "subjects": [{"uri": uri}]}]
+    assert_problem(client.post("/v1/projects/eurlex/learn", json=numbers), 400, "no words", "nothing to learn from")
     assert_problem(client.post("/v1/projects/nope/learn", json=[]), 404)
 
 

@@ -334,7 +334,7 @@ def test_on_unknown_add_grows_the_vocabulary(tmp_path: Path) -> None:
 def test_gzip_inputs(tmp_path: Path) -> None:
     write(tmp_path / "dir" / "a.txt.gz", gzip.compress("%%%PEACE|\n\ncompressed 水".encode()))
     tsv = write(tmp_path / "docs.tsv.gz", gzip.compress("Water 水\tWATER\n".encode()))
-    jsonl = write(tmp_path / "docs.jsonl.gz", gzip.compress(b'{"text": "x", "labels": ["WOMEN"]}\n'))
+    jsonl = write(tmp_path / "docs.jsonl.gz", gzip.compress(b'{"text": "xy", "labels": ["WOMEN"]}\n'))
     big = write(tmp_path / "big" / "b.txt.gz", gzip.compress(("%%%PEACE\n\n" + "z" * 10_000).encode()))
     assert detect_format(tsv) == "tsv" and detect_format(jsonl) == "jsonl"
     docs = list(read_documents([tmp_path / "dir", tsv, jsonl], small_vocab()))

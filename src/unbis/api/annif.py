@@ -107,7 +107,7 @@ def router(max_batch: int) -> APIRouter:
         vocab = loaded.project.vocab
         resolved = []
         for i, doc in enumerate(documents):
-            text = _nonempty(doc.text, f"[{i}].text")
+            text = _nonempty(doc.text, f"[{i}].text", "learn from")
             ids = []
             for subject in doc.subjects:
                 cid = vocab.resolve(subject.uri)
@@ -136,9 +136,9 @@ def router(max_batch: int) -> APIRouter:
     return api
 
 
-def _nonempty(text: str, where: str) -> str:
+def _nonempty(text: str, where: str, purpose: str = "suggest from") -> str:
     if reason := nothing_to_index(text):
-        raise InputError(f"{where}: {reason}: nothing to suggest from")
+        raise InputError(f"{where}: {reason}: nothing to {purpose}")
     return text
 
 

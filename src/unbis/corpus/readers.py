@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal
@@ -184,6 +185,9 @@ def read_documents(
                      language, fmt, max_bytes, labelled)
 
 
+_HAS_LINE = re.compile(r":\d+$")
+
+
 def _generate(
     paths: list[Path], vocab: Vocabulary | None, on_unknown: OnUnknown, strict: bool, report: ReadReport,
     language: str | None, fmt: str | None, max_bytes: int, labelled: bool,
@@ -196,7 +200,9 @@ def _generate(
             for item in parse(file, max_bytes, labelled):
                 if not isinstance(item, Skip) and (reason := nothing_to_index(item.text)) is not None:
                     # Each format says "no text" itself; a text of digits and signs only is caught here.
-                    item = Skip(EMPTY_TEXT, item.source, reason)
+                    # A whole-file document's source has no line: its first is named, as for an empty file.
+                    where = item.source if _HAS_LINE.search(item.source) else f"{item.source}:1"
+                    item = Skip(EMPTY_TEXT, where, reason)
                 if isinstance(item, Skip):
                     if strict:
                         raise InputError(f"{item.location}: {item.message}")
