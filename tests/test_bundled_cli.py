@@ -56,5 +56,5 @@ def test_suggest_refuses_a_text_without_words(tmp_path: Path) -> None:
     numbers.write_text("57/43 - 1999-11-15 (S/2001/1373)\n", encoding="utf-8")
     result = unbis("suggest", str(numbers))
     assert result.returncode == 2
-    assert f"{numbers}: no words (only digits and signs)" in result.stderr
+    assert f"{numbers}:1: no words (only digits and signs)" in result.stderr
     assert result.stdout == ""
