@@ -32,6 +32,7 @@ LANGS = ("en", "fr", "es", "ar", "zh", "ru")
 BASE = "linear,linear_thesaurus,knn,matcher"
 CONFIGS = {
     "default": ["--param", f"ensemble.members={BASE}"],
+    "default-8-passages": ["--param", f"ensemble.members={BASE}", "--param", "semantic.max_passages=8"],
     "semantic": ["--param", f"ensemble.members={BASE},semantic"],
     "semantic+eknn": ["--param", f"ensemble.members={BASE},semantic,embedding_knn"],
     "semantic-floor0.2": ["--param", f"ensemble.members={BASE},semantic", "--param", "semantic.floor=0.2"],

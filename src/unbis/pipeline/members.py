@@ -28,9 +28,12 @@ from unbis.learning.tfidf import TfidfFeatures
 #: As a candidate source, knn proposes the labels of more neighbours. The thesaurus ridge learns from at
 #: most 5,000 rows (up to 2,500 concepts, the least-seen first, and documents): its scoring cost grows
 #: with its rows, and next to ``linear`` its value is in rare labels; there it also gains from half-weight
-#: thesaurus rows and a stronger penalty (benchmarks/results/pipeline-decisions.md).
+#: thesaurus rows and a stronger penalty. The semantic member reads 2 passages (the opening zone and one
+#: more): next to the other members more passages add nothing measurable, and each costs the encoder's
+#: time on every document (benchmarks/results/pipeline-decisions.md).
 MEMBER_DEFAULTS: dict[str, Any] = {"knn.k": 25, "linear_thesaurus.max_train_docs": 5_000,
-                                   "linear_thesaurus.concept_weight": 0.5, "linear_thesaurus.alpha": 0.3}
+                                   "linear_thesaurus.concept_weight": 0.5, "linear_thesaurus.alpha": 0.3,
+                                   "semantic.max_passages": 2}
 
 
 def member_params(dotted: dict[str, Any], members: list[str]) -> dict[str, dict[str, Any]]:
