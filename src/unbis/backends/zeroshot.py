@@ -29,8 +29,8 @@ import scipy.sparse as sp
 from unbis.backends.base import Backend
 from unbis.backends.matcher.backend import Evidence, MatcherBackend
 from unbis.backends.matcher.bundled import vocabulary_independent
-from unbis.backends.matcher.features import COL
 from unbis.backends.matcher.features import FEATURES as MATCH_FEATURES
+from unbis.backends.matcher.features import label_matched
 from unbis.backends.matcher.matching import units_outside_bodies
 from unbis.backends.matcher.units import text_units
 from unbis.backends.params import check
@@ -61,8 +61,6 @@ N_FEATURES = len(FEATURES)
 MATCHED = FEATURES.index("matched")
 #: boosters the bundled ranker averages (three seeds: the held-out figures of one vary with its seed)
 BOOSTERS = 3
-#: matcher columns that are real evidence of a label (a derivation alone is not)
-_STRONG = [COL[f] for f in ("exact", "subsumed", "fuzzy", "partial")]
 
 
 @dataclass(frozen=True)
@@ -143,7 +141,7 @@ def join_candidates(
     """One document's candidates and their :data:`FEATURES` rows: the concepts the matcher found with
     real evidence (``matched`` with vocabulary-independent ``match_rows``) and the ``proposed`` closest
     in meaning. ``labels(concepts)`` gives the :data:`LABEL_FEATURES` columns (None: zeros)."""
-    strong = np.asarray(match_rows[:, _STRONG].any(axis=1), dtype=bool) if len(matched) else np.zeros(0, dtype=bool)
+    strong = label_matched(match_rows) if len(matched) else np.zeros(0, dtype=bool)
     if sims.shape[0] and proposed:
         k = min(proposed, sims.shape[1])
         best = sims.max(axis=0)
@@ -224,15 +222,15 @@ class ZeroShotBackend(Backend):
         return ranker
 
     def _members(self) -> None:
+        """Both members, fitted without documents (they learn nothing; saving keeps nothing of them)."""
         p = self.params
         self.matcher_ = MatcherBackend(self.context).fit([])
         self.semantic_ = SemanticBackend(self.context, embedder=p.embedder, passage_chars=p.passage_chars,
-                                         max_passages=p.max_passages)
+                                         max_passages=p.max_passages).fit([])
 
     def _fit(self, documents: Iterable[Document]) -> None:
         self.ranker  # noqa: B018  # refuse to fit what could not suggest
         self._members()
-        self.semantic_.fit([])
 
     def languages_served(self) -> frozenset[str]:
         return self.matcher_.languages_served() | self.semantic_.languages_served()
@@ -293,4 +291,3 @@ class ZeroShotBackend(Backend):
         if meta.get("format") != FORMAT_VERSION or meta.get("features") != list(FEATURES):
             raise IncompatibleModelError(f"{directory}: zero-shot model of another format; retrain the project")
         self._members()
-        self.semantic_.fit([])

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from unbis.analysis import UN_LANGUAGES, detect_language
 from unbis.backends.base import Backend
 from unbis.backends.matcher.bundled import plural_senses, transfer_ranker, un_background, vocabulary_independent
-from unbis.backends.matcher.features import COL, FEATURES, N_FEATURES, Hierarchy, candidate_features
+from unbis.backends.matcher.features import FEATURES, N_FEATURES, Hierarchy, candidate_features, label_matched
 from unbis.backends.matcher.labels import LabelIndex, compile_labels
 from unbis.backends.matcher.matching import Occurrence, find_occurrences
 from unbis.backends.matcher.scoring import CorpusStats, LogisticRanker, hand_scores
@@ -229,13 +229,12 @@ class MatcherBackend(Backend):
         indptr = [0]
         indices: list[np.ndarray] = []
         data: list[np.ndarray] = []
-        strong = [COL[f] for f in ("exact", "subsumed", "fuzzy", "partial")]
         for text in texts:
             concepts, rows = self._candidates(text)
             scores = self._scores(concepts, rows) if len(concepts) else np.zeros(0, dtype=np.float32)
             # A derivation alone ("adopted" for ADOPTION) is weak evidence: it may add to a concept
             # matched otherwise, never make a suggestion by itself.
-            keep = (scores > 0) & rows[:, strong].any(axis=1)
+            keep = (scores > 0) & label_matched(rows)
             indices.append(concepts[keep])
             data.append(scores[keep])
             indptr.append(indptr[-1] + int(keep.sum()))

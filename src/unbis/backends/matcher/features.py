@@ -36,6 +36,14 @@ FEATURES = (
 )
 N_FEATURES = len(FEATURES)
 COL = {name: i for i, name in enumerate(FEATURES)}
+#: the columns that are evidence of a label itself; ``derived`` (a shared stem only) is not
+_LABEL_EVIDENCE = [COL[f] for f in ("exact", "subsumed", "fuzzy", "partial")]
+
+
+def label_matched(rows: np.ndarray) -> np.ndarray:
+    """Per feature row, whether a label of its concept matched: a derivation alone ("adopted" for
+    ADOPTION) is weak evidence, which may add to a concept matched otherwise but never makes it a match."""
+    return np.asarray(rows[:, _LABEL_EVIDENCE].any(axis=1), dtype=bool)
 
 
 @dataclass(frozen=True)

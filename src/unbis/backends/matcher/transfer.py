@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from unbis.backends.matcher.backend import MatcherBackend
 from unbis.backends.matcher.bundled import vocabulary_independent
-from unbis.backends.matcher.features import COL
+from unbis.backends.matcher.features import label_matched
 from unbis.backends.matcher.scoring import CorpusStats
 from unbis.evaluation import evaluate, gold_matrix
 from unbis.learning.ranker import GradientBoostedRanker, RankerSettings
@@ -47,11 +47,10 @@ class CandidateRows:
 
     def evaluate(self, score: Scorer, keys: Sequence[str] = ("f1@5", "ndcg")) -> dict[str, float]:
         """Annif metrics (top 10) of ranking every document's candidates by ``score``."""
-        strong = [COL[f] for f in ("exact", "subsumed", "fuzzy", "partial")]
         indptr, indices, data = [0], [], []
         for c, r in zip(self.concepts, self.rows, strict=True):
             s = score(r) if len(c) else np.zeros(0, dtype=np.float32)
-            keep = (s > 0) & (self.all_eligible or r[:, strong].any(axis=1))
+            keep = (s > 0) & (self.all_eligible or label_matched(r))
             indices.append(c[keep])
             data.append(s[keep])
             indptr.append(indptr[-1] + int(keep.sum()))
