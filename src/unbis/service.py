@@ -26,7 +26,7 @@ from unbis.errors import InputError, ParameterError
 from unbis.evaluation import EvaluationBatch, gold_matrix
 from unbis.project import Project, default_project, train_project
 from unbis.project.project import DEFAULT_BACKEND
-from unbis.textnorm import nothing_to_index
+from unbis.textnorm import require_words
 from unbis.vocab.derived import vocab_from_labels
 from unbis.vocab.loaders import load_unbis, load_vocabulary
 from unbis.vocab.subject_index import Vocabulary
@@ -214,8 +214,7 @@ def suggest_texts(
     from unbis.vocab.subset import SubjectFilter
 
     for text in texts:
-        if reason := nothing_to_index(text):
-            raise InputError(f"{reason}: nothing to suggest from")
+        require_words(text)
     rules = SubjectFilter.parse(include, exclude)
     rows = project.suggest(texts, limit, threshold, language, subjects=rules or None)
     return [[s.as_json() for s in row] for row in rows]
@@ -241,8 +240,7 @@ def suggest_as_one(
         raise InputError("--as-one: each language version must be a different file")
     texts = [text for _, text in versions]
     for name, text in versions:
-        if reason := nothing_to_index(text):
-            raise InputError(f"{name}: {reason}: nothing to suggest from")
+        require_words(text, name)
     from unbis.vocab.subset import SubjectFilter
 
     scores = project.suggest_matrix(texts, SubjectFilter.parse(include, exclude) or None)

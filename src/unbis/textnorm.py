@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from unbis.errors import InputError
+
 
 def fold(text: str) -> str:
     """Key for case- and form-insensitive comparison: NFKC, case-folded, accents removed, spaces collapsed."""
@@ -26,6 +28,14 @@ def nothing_to_index(text: str) -> str | None:
         return "no words (only digits and signs)"
     return None
 
+
+
+def require_words(text: str, where: str = "", purpose: str = "suggest from") -> str:
+    """``text``, or an :class:`~unbis.errors.InputError` saying why it gives nothing to ``purpose``
+    (``where``: the file or field it came from, first in the message)."""
+    if reason := nothing_to_index(text):
+        raise InputError(f"{where + ': ' if where else ''}{reason}: nothing to {purpose}")
+    return text
 
 # A word: two letters or more, or one Han character (often a word in itself). A lone letter is not: it is
 # the S of a document symbol (S/2001/1373), an initial or a list mark.

@@ -12,7 +12,7 @@ from unbis.api.auth import WriteAccess
 from unbis.api.state import ServerState, state
 from unbis.api.views import annif_project, check_label_language, vocab_info
 from unbis.errors import InputError
-from unbis.textnorm import nothing_to_index
+from unbis.textnorm import require_words
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": schemas.Problem, "description": "Bad Request"},
@@ -77,7 +77,7 @@ def router(max_batch: int) -> APIRouter:
         """Suggest subjects for a text (form-encoded, as in Annif)."""
         project = st.registry.get(project_id).project
         lang = check_label_language(project.vocab, language)
-        [rows] = project.suggest([_nonempty(text, "text")], limit, threshold, lang)
+        [rows] = project.suggest([require_words(text, "text")], limit, threshold, lang)
         return {"results": [_annif_row(project, s) for s in rows]}
 
     @api.post("/projects/{project_id}/suggest-batch", response_model=list[schemas.BatchSuggestionResult],
@@ -93,7 +93,7 @@ def router(max_batch: int) -> APIRouter:
         project = st.registry.get(project_id).project
         lang = check_label_language(project.vocab, language)
         docs: list[schemas.BatchDocument] = body.documents  # type: ignore[attr-defined]
-        texts = [_nonempty(d.text, f"documents[{i}].text") for i, d in enumerate(docs)]
+        texts = [require_words(d.text, f"documents[{i}].text") for i, d in enumerate(docs)]
         rows = project.suggest(texts, limit, threshold, lang) if texts else []
         return [{"results": [_annif_row(project, s) for s in row], "document_id": d.document_id}
                 for d, row in zip(docs, rows, strict=True)]
@@ -107,7 +107,7 @@ def router(max_batch: int) -> APIRouter:
         vocab = loaded.project.vocab
         resolved = []
         for i, doc in enumerate(documents):
-            text = _nonempty(doc.text, f"[{i}].text", "learn from")
+            text = require_words(doc.text, f"[{i}].text", "learn from")
             ids = []
             for subject in doc.subjects:
                 cid = vocab.resolve(subject.uri)
@@ -134,12 +134,6 @@ def router(max_batch: int) -> APIRouter:
         return {"results": results}
 
     return api
-
-
-def _nonempty(text: str, where: str, purpose: str = "suggest from") -> str:
-    if reason := nothing_to_index(text):
-        raise InputError(f"{where}: {reason}: nothing to {purpose}")
-    return text
 
 
 def _annif_row(project: Any, s: Any) -> dict[str, Any]:

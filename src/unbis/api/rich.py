@@ -16,7 +16,7 @@ from unbis.api.search import LabelSearch
 from unbis.api.state import ServerState, state
 from unbis.api.views import check_label_language, concept, paths, project_detail
 from unbis.errors import InputError
-from unbis.textnorm import nothing_to_index
+from unbis.textnorm import require_words
 
 router = APIRouter(prefix="/api", tags=["UNBIS Indexer"])
 State = Annotated[ServerState, Depends(state)]
@@ -58,8 +58,7 @@ def suggest(
         body = text
     else:
         raise InputError("empty text: give `text` or upload a `file`")
-    if reason := nothing_to_index(body):
-        raise InputError(f"{filename or 'text'}: {reason}: nothing to suggest from")
+    require_words(body, filename or "text")
     doc_lang, detected = _document_language(language, body)
     shown = check_label_language(project.vocab, label_language) or (
         doc_lang if doc_lang in project.vocab.languages else None)

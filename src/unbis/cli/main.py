@@ -14,7 +14,7 @@ from unbis.cli import feedback_cmd, projects_cmd, serve_cmd
 from unbis.cli.progress import err_console, progress_bar
 from unbis.cli.vocab_cmd import app as vocab_app
 from unbis.errors import UnbisError
-from unbis.textnorm import nothing_to_index
+from unbis.textnorm import require_words
 
 if TYPE_CHECKING:
     from unbis.project import Project
@@ -144,9 +144,7 @@ def suggest(
     errors: dict[int, str] = {}
     for i, path in enumerate(paths):
         try:
-            texts[i] = _read_text(path)
-            if reason := nothing_to_index(texts[i]):
-                raise UnbisError(f"{path}: {reason}: nothing to suggest from")
+            texts[i] = require_words(_read_text(path), str(path))
         except UnbisError as exc:
             texts.pop(i, None)
             errors[i] = str(exc)
