@@ -19,7 +19,7 @@ import pytest
 from run_cli import unbis
 from unbis import service
 from unbis.batch import IndexSummary, errors_path_for, journal_path, run_index
-from unbis.batch.executors import DaskExecutor, InlineExecutor
+from unbis.batch.executors import DaskExecutor, InlineExecutor, PoolExecutor
 from unbis.batch.results import Item
 from unbis.batch.workers import ProjectRef
 from unbis.corpus import read_documents
@@ -234,6 +234,25 @@ def test_worker_processes_give_the_local_results(project: Project, docs: Path, t
     summary: IndexSummary = run_index(project, [docs], out, limit=5, jobs=2, batch_size=7)
     assert summary.written == 40
     assert jsonl(out) == expected
+
+
+def _blas_threads() -> int:
+    from threadpoolctl import threadpool_info
+
+    return max(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+
+
+def test_each_worker_process_runs_blas_on_one_thread(project: Project) -> None:
+    """A worker per core, each starting a BLAS thread per core, oversubscribes the machine."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):  # what the workers would inherit
+        assert _blas_threads() == 2
+        executor = PoolExecutor(project, jobs=2, limit=5, threshold=None)
+        try:
+            assert {executor.pool.submit(_blas_threads).result() for _ in range(4)} == {1}
+        finally:
+            executor.close()
 
 
 def test_dask_local_cluster_gives_the_local_results(project: Project, docs: Path, tmp_path: Path) -> None:

@@ -58,6 +58,8 @@ def test_english_project_records_and_serves_every_language_of_its_labels(project
     assert project.config.languages == ["ar", "en", "es", "fr", "ru", "zh"]
     if project.config.params["semantic"] == "auto":
         assert "semantic" in project.backend.members_ and "semantic" in project.backend.evidence_
+        # one object scores and gives evidence: a batch's passages meet the labels once
+        assert project.backend.members_["semantic"] is project.backend.evidence_["semantic"]
         assert project.backend.crosslingual_ranker_ is not None
     else:
         # The matcher found almost nothing right in the English paragraphs (their goals' English labels are

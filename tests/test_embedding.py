@@ -112,6 +112,18 @@ def test_label_embeddings_round_trip_memory_mapped(embedder: Embedder, tmp_path:
         loaded.check(changed, embedder, str(path))
 
 
+def test_best_labels_of_many_pairs_are_each_pairs_best_label(embedder: Embedder) -> None:
+    table = LabelEmbeddings.build(small_vocab(), embedder)
+    queries = embedder.embed(udhr("fr") + udhr("ru"))
+    rng = np.random.default_rng(0)
+    concepts = rng.integers(0, 4, size=40)
+    picked = queries[rng.integers(0, len(queries), size=40)]
+    rows = table.best_labels(picked, concepts)
+    assert list(rows) == [table.best_label(q, int(c)) for q, c in zip(picked, concepts, strict=True)]
+    assert -1 in rows and len(set(rows.tolist())) > 4  # the label-less concept 3, and several labels
+    assert table.best_labels(queries[:0], concepts[:0]).shape == (0,)
+
+
 def test_npz_members_refuse_pickled_objects(tmp_path: Path) -> None:
     path = tmp_path / "a.npz"
     save_npz(path, {"x": 1}, good=np.arange(3, dtype=np.int8))

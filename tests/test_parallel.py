@@ -56,6 +56,20 @@ def test_parallel_imap_reads_its_input_lazily() -> None:
     assert [square for _, square in results] == [n * n for n in range(1, 100)]
 
 
+def _blas_threads(_: int) -> int:
+    from threadpoolctl import threadpool_info
+
+    return max(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+
+
+def test_each_worker_runs_blas_on_one_thread() -> None:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):  # what the workers would inherit
+        assert _blas_threads(0) == 2
+        assert set(parallel_imap(_blas_threads, range(6), jobs=2)) == {1}
+
+
 def test_features_counted_in_processes_equal_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = [p.read_text(encoding="utf-8").partition("\n\n")[2]
              for p in sorted((DATA / "corpus" / "eurlex-en" / "train").glob("*.txt"))]

@@ -79,6 +79,32 @@ def test_semantic_evidence_describes_the_candidates(unbis_semantic: SemanticBack
     assert suggested <= candidates
 
 
+def test_a_batchs_evidence_reuses_its_scores_similarities(
+    unbis_semantic: SemanticBackend, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pipeline asks for a batch's scores, then its evidence: the passages meet the labels once."""
+    texts = udhr("fr")[:3]
+    fresh = [m.toarray() for m in unbis_semantic.evidence_batch(texts, ["fr"] * 3)]
+    labels = unbis_semantic.labels_
+    calls: list[int] = []
+    original = labels.concept_similarity
+
+    def counted(queries: np.ndarray, best_weight: float = 1.0) -> np.ndarray:
+        calls.append(queries.shape[0])
+        return original(queries, best_weight)
+
+    monkeypatch.setattr(labels, "concept_similarity", counted)
+    other = udhr("es")[:3]
+    unbis_semantic.suggest_batch(other)
+    unbis_semantic.suggest_batch(texts)
+    assert len(calls) == 2
+    again = [m.toarray() for m in unbis_semantic.evidence_batch(texts, ["fr"] * 3)]
+    assert len(calls) == 2  # the last batch's similarities were kept
+    assert all(np.array_equal(a, b) for a, b in zip(fresh, again, strict=True))
+    unbis_semantic.evidence_batch(other, ["es"] * 3)
+    assert len(calls) == 3  # only the last batch is kept
+
+
 def test_semantic_saves_other_vocabularies_labels_with_the_project(tmp_path: Path) -> None:
     vocab = Vocabulary([
         Concept("http://example.org/edu", {"en": "RIGHT TO EDUCATION"}),

@@ -288,6 +288,17 @@ class EnsembleBackend(Backend):
         self.members_ = {name: fitted[name] if whole and name in fitted
                          else self.members.fit(name, self.features_, every, y, labelled)
                          for name in self.members.scoring}
+        self._share_members()
+
+    def _share_members(self) -> None:
+        """A member that both scores and gives evidence, and learns nothing from documents (semantic),
+        is made one object: it then compares a batch's passages with the labels once, not twice (its
+        memo of the last batch), and holds its label vectors once."""
+        for name, member in self.members_.items():
+            twin = self.evidence_.get(name)
+            if (twin is not None and not type(member).requires_training
+                    and twin.params_dict() == member.params_dict()):
+                self.members_[name] = twin
 
     # -- documents in other languages -------------------------------------------------------------
     @property
@@ -492,6 +503,7 @@ class EnsembleBackend(Backend):
             sub, cls = directory / f"member-{name}", get_backend_class(name)
             self.members_[name] = (cls.load_matrix_model(sub, ctx, meta["members"][name], self.features_)
                                    if issubclass(cls, FeatureBackend) else cls.load(sub, ctx, meta["members"][name]))
+        self._share_members()
 
     def _load_evidence(self, directory: Path, name: str, meta: dict[str, Any]) -> Backend:
         """An evidence member as saved; projects saved before evidence members were kept rebuild it (it

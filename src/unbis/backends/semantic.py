@@ -44,8 +44,11 @@ META_FILE = "semantic.json"
 #: language; whether it is a preferred label
 FEATURES = ("sem_best", "sem_top_mean", "sem_first", "sem_spread", "sem_rank", "sem_gap", "sem_same_lang",
             "sem_pref")
+PREF = KINDS.index("pref")
 #: documents whose passages are compared with the labels at once (bounds the passages x concepts array)
 _DOC_BLOCK = 64
+#: passage rows of the last batch whose similarities are kept (x vocabulary x 4 bytes: 29 MB for UNBIS)
+_MEMO_ROWS = 1024
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class SemanticBackend(Backend):
     crosslingual: ClassVar[bool] = True
     params: SemanticParams
     labels_: LabelEmbeddings
+    _memo: tuple[tuple[str, ...], list[tuple[np.ndarray, np.ndarray]]] | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -108,20 +112,38 @@ class SemanticBackend(Backend):
     # -- training ---------------------------------------------------------------------------------
     def _fit(self, documents: Iterable[Document]) -> None:
         self.labels_ = label_embeddings_for(self.context.vocab, self.embedder)
+        self._memo = None
 
     # -- scoring ----------------------------------------------------------------------------------
     def passage_similarity(self, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """For each text in turn, its passages' embeddings (passages, dim) and each concept's best-label
         cosine in each passage (passages, concepts), float32. Documents are embedded and compared in
         blocks, so memory stays bounded however many texts there are."""
+        # The pipeline asks for a batch's scores and then for its evidence: the last batch's results are
+        # kept (when small) so that the passages are compared with every label once, not twice.
+        key = tuple(texts)  # compared element by element, by identity first: cheap for the same batch
+        memo = self._memo
+        if memo is not None and memo[0] == key:
+            yield from memo[1]
+            return
         p = self.params
+        kept: list[tuple[np.ndarray, np.ndarray]] | None = []
+        n_rows = 0
         for lo in range(0, len(texts), _DOC_BLOCK):
             block = passage_embeddings(self.embedder, texts[lo : lo + _DOC_BLOCK], p.passage_chars, p.max_passages)
             sims = self.labels_.concept_similarity(np.vstack(block), p.best_label_weight)
             start = 0
             for rows in block:
-                yield rows, sims[start : start + rows.shape[0]]
+                item = (rows, sims[start : start + rows.shape[0]])
                 start += rows.shape[0]
+                n_rows += rows.shape[0]
+                if kept is not None and n_rows <= _MEMO_ROWS:
+                    kept.append(item)
+                else:
+                    kept = None
+                yield item
+        if kept is not None:
+            self._memo = (key, kept)
 
     def _suggest_batch(self, texts: Sequence[str]) -> sp.csr_matrix:
         p = self.params
@@ -153,7 +175,7 @@ class SemanticBackend(Backend):
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         values: list[np.ndarray] = []
-        label_languages = self.labels_.languages
+        label_index = {lang: i for i, lang in enumerate(self.labels_.languages)}
         for i, (vectors, sims) in enumerate(self.passage_similarity(texts)):
             n_passages = sims.shape[0]
             if not n_passages:
@@ -165,13 +187,12 @@ class SemanticBackend(Backend):
             best_c, top_mean, first, spread = passage_columns(sims, cand, p.top_passages, p.spread_threshold)
             doc_lang = languages[i] or detect_language(texts[i])
             arg = sims[:, cand].argmax(axis=0)
+            best_rows = self.labels_.best_labels(vectors[arg], cand)
+            has = best_rows >= 0
             same_lang = np.zeros(k, dtype=np.float32)
             pref = np.zeros(k, dtype=np.float32)
-            for j, c in enumerate(cand):
-                row = self.labels_.best_label(vectors[arg[j]], int(c))
-                if row >= 0:
-                    same_lang[j] = float(label_languages[int(self.labels_.language[row])] == doc_lang)
-                    pref[j] = float(KINDS[int(self.labels_.kind[row])] == "pref")
+            same_lang[has] = self.labels_.language[best_rows[has]] == label_index.get(doc_lang, -1)
+            pref[has] = self.labels_.kind[best_rows[has]] == PREF
             feats = np.stack([
                 best_c, top_mean, first, spread, 1.0 / (1.0 + np.arange(k)), best_c - best[cand[0]], same_lang, pref,
             ])
@@ -211,6 +232,7 @@ class SemanticBackend(Backend):
         else:
             self.labels_ = label_embeddings_for(self.context.vocab, self.embedder)
         self.labels_.check(self.context.vocab, self.embedder, str(directory))
+        self._memo = None
 
 
 def passage_columns(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from unbis.batch.results import DocResult, Item
+from unbis.parallel import one_blas_thread
 from unbis.project import Project
 
 _PROJECTS: dict[ProjectRef, Project] = {}
@@ -51,8 +52,10 @@ def forget_project(ref: ProjectRef) -> None:
 
 
 def init_process(ref: ProjectRef) -> None:
-    """Pool initializer: Ctrl-C is the main process's to handle; load the project up front."""
+    """Pool initializer: Ctrl-C is the main process's to handle; one BLAS thread, as the pool has a
+    process per core; load the project up front."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    one_blas_thread()
     get_project(ref)
 
 

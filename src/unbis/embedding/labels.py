@@ -198,6 +198,26 @@ class LabelEmbeddings:
             out[:, has] = best_weight * out[:, has] + (1.0 - best_weight) * total[:, has] / counts[has]
         return out
 
+    def best_labels(self, queries: np.ndarray, concepts: np.ndarray) -> np.ndarray:
+        """For each pair (``queries[j]``, ``concepts[j]``), the row of the concept's label closest to the
+        query (a unit vector), or -1 for a concept without labels: :meth:`best_label` for many pairs at
+        once (the pipeline describes 50 candidates per document)."""
+        concepts = np.asarray(concepts, dtype=np.int64)
+        lo = np.searchsorted(self.concept, concepts)
+        hi = np.searchsorted(self.concept, concepts + 1)
+        counts = hi - lo
+        out = np.full(concepts.shape[0], -1, dtype=np.int64)
+        if not counts.sum():
+            return out
+        owner = np.repeat(np.arange(concepts.shape[0]), counts)
+        rows = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        scores = np.einsum("ij,ij->i", self.vectors(rows), queries[owner])
+        # per pair, the first row of its best score (as argmax takes the first of ties)
+        order = np.lexsort((np.arange(rows.size), -scores, owner))
+        first = np.r_[True, owner[order][1:] != owner[order][:-1]]
+        out[owner[order][first]] = rows[order][first]
+        return out
+
     def best_label(self, query: np.ndarray, concept: int) -> int:
         """The row of ``concept``'s label closest to ``query`` (a unit vector), or -1 without labels."""
         lo, hi = np.searchsorted(self.concept, [concept, concept + 1])
