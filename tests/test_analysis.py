@@ -83,6 +83,27 @@ def test_detect_language_short_sentences(text: str, lang: str) -> None:
     assert detect_language(text) == lang
 
 
+def test_a_long_latin_text_is_decided_by_its_opening_when_langid_is_sure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Detection runs once per indexed document: langid reads 1,000 characters, not 4,000, when they
+    leave no doubt; a doubtful opening still gets the whole sample."""
+    from unbis.analysis import langdetect
+
+    identifier = langdetect._identifier()
+    read: list[int] = []
+
+    class Counted:
+        def classify(self, sample: str) -> tuple[str, float]:
+            read.append(len(sample))
+            return identifier.classify(sample)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(langdetect, "_identifier", Counted)
+    english = " ".join([CHARTER["en"]] * 20)
+    assert detect_language(english) == "en" and read == [1000]
+    read.clear()
+    mixed = "S/8484, 22; S/8486, 22. " * 42 + " " + CHARTER["fr"] * 10  # symbols: langid is unsure of them
+    assert detect_language(mixed) == "fr" and read == [1000, 4000]
+
+
 def test_detect_language_default_without_letters() -> None:
     assert detect_language("57/43 — 1999-11-15 !!", default="fr") == "fr"
     assert detect_language("") == "en"
@@ -222,6 +243,16 @@ def test_arabic_spelling_variants_give_the_same_terms() -> None:
     assert len(expected) == 7  # في is a stop word
     for text in variants:
         assert ar.terms(text) == expected, text
+
+
+def test_an_arabic_word_has_one_term_with_or_without_its_article() -> None:
+    """Snowball alone stems حرية to حري but الحرية to حريه, and keeps والأمم whole: a label written
+    with the article never met the same word without it (UDHR art. 19: حرية الرأي والتعبير)."""
+    ar = get_analyzer("ar")
+    for forms in (["حرية", "الحرية", "والحرية", "بالحرية"], ["أمم", "الأمم", "والأمم", "فالأمم"],
+                  ["تعبير", "التعبير", "والتعبير"], ["متحدة", "المتحدة"], ["لجنة", "اللجنة"]):
+        assert len({tuple(ar.terms(f)) for f in forms}) == 1, (forms, [ar.terms(f) for f in forms])
+    assert ar.terms("والد") != ar.terms("د")  # a word that begins like the article keeps its letters
 
 
 def test_arabic_offsets_cover_vocalised_words() -> None:

@@ -42,9 +42,11 @@ def project() -> Project:
     ("ru", [("права", "правам"), ("юрисдикция", "юрисдикцией"), ("советы", "совета"), ("дети", "детей")],
      [("национальность", "национальных"), ("независимость", "независимой"), ("семена", "семьи")]),
     ("ar", [("الحقوق", "حقوق"), ("القانون", "قانونا"), ("وقت", "الوقت"),
-            ("الأجر", "اجر"), ("المستشفى", "المستشفي"), ("المرأة", "المرأه")],  # a mark or dots left out
+            ("الأجر", "اجر"), ("المستشفى", "المستشفي"), ("المرأة", "المرأه"),  # a mark or dots left out
+            ("المنظمة", "منظمات"), ("منظمة", "منظمتان"), ("الدولة", "الدولتين")],  # ة keeps its ت
      [("الدول", "دولي"), ("البحرين", "بحريه"),
-      ("الآجر", "أجر"), ("المرضى", "مرضية")]),  # brick / wage; patients / satisfactory: other spellings
+      ("الآجر", "أجر"), ("المرضى", "مرضية"),  # brick / wage; patients / satisfactory: other spellings
+      ("السيلان", "وسيلة")]),  # gonorrhoea / means: a ة-word's dual is وسيلتان
 ])
 def test_inflection_is_the_same_word_and_derivation_is_not(
     language: str, inflected: list[tuple[str, str]], derived: list[tuple[str, str]]

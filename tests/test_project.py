@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from unbis import service
+from unbis.analysis.factory import ANALYSIS_VERSIONS
 from unbis.errors import IncompatibleModelError, NotFittedError, ParameterError
 from unbis.project import Project
 from unbis.project.atomic import current_version
@@ -90,6 +91,28 @@ def test_changed_vocabulary_is_refused(trained: Path, tmp_path: Path) -> None:
     manifest["vocab_hash"] = "0" * 16
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(IncompatibleModelError, match="another vocabulary"):
+        Project.load(project_dir)
+
+
+def test_a_model_of_another_text_analysis_is_refused(trained: Path, tmp_path: Path) -> None:
+    """Terms learnt with another analysis of the project's language would silently miss the new ones."""
+    project_dir = tmp_path / "p"
+    shutil.copytree(trained, project_dir, symlinks=True)
+    manifest_path = current_version(project_dir) / "manifest.json"  # type: ignore[operator]
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["analysis"] == ANALYSIS_VERSIONS
+    manifest["analysis"]["ar"] = 1  # another language's old analysis: not this English project's concern
+    manifest_path.write_text(json.dumps(manifest))
+    Project.load(project_dir)
+    del manifest["analysis"]  # saved before the versions were recorded: all 1, and ar is 2 now
+    manifest["language"] = "auto"
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IncompatibleModelError, match="'ar' text analysis.*retrain"):
+        Project.load(project_dir)
+    manifest["analysis"] = {**ANALYSIS_VERSIONS, "en": 0}
+    manifest["language"] = "en"
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IncompatibleModelError, match="'en' text analysis.*retrain"):
         Project.load(project_dir)
 
 

@@ -2,7 +2,9 @@
 
 The same Arabic word is written many ways: with or without short vowels (harakat), stretched with
 tatweel, with hamza on or under its alef or not, with final ى or ي, ة or ه. Normalising all of them to
-one spelling before stemming makes every variant give the same term.
+one spelling before stemming makes every variant give the same term. The definite article (and the
+conjunction or preposition written onto it) is taken off before stemming: Snowball's own prefix rules
+leave the same word with two stems, one with its article and one without.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ def normalise_arabic(text: str) -> str:
     return text.translate(NORMALISE_TABLE)
 
 
+#: the article and the one-letter words written onto it (and, so, with, as), longest first; not لل
+#: (for the): لل + لجنة is the article's ل swallowed, لل + جنة another word
+_ARTICLES = ("وال", "فال", "بال", "كال", "ال")
+
+
 class ArabicAnalyzer(SnowballAnalyzer):
     """Normalised, Snowball-stemmed Arabic terms; offsets point at the original (vocalised) words."""
 
@@ -52,6 +59,20 @@ class ArabicAnalyzer(SnowballAnalyzer):
     def prepare(self, word: str) -> str:
         """NFKC (presentation forms -> letters), case folding for Latin words, Arabic normalisation."""
         return normalise_arabic(unicodedata.normalize("NFKC", word).casefold())
+
+    def normalise_word(self, word: str) -> str:
+        """The index term of one word: the definite article (with a conjunction or preposition before
+        it) is removed before Snowball runs. Snowball's Arabic stemmer takes either a prefix or a
+        suffix off, so the same word stemmed differently with and without its article (حرية -> حري
+        but الحرية -> حريه; والأمم kept whole) and a label in one form never met the text in the other."""
+        folded = self.prepare(word)
+        if len(folded) < self.min_length or folded in self._stop or folded.isdigit():
+            return ""
+        for article in _ARTICLES:
+            if folded.startswith(article) and len(folded) - len(article) >= 2:
+                folded = folded[len(article):]
+                break
+        return self._stemmer.stemWord(folded)
 
     def surface_word(self, word: str) -> str:
         """The word without harakat and tatweel but with its hamza, alef maqsura and ta marbuta: the

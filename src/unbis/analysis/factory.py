@@ -9,6 +9,11 @@ from unbis.errors import InputError
 
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 
+#: The version of each language's analysis (normalisation, stemming, stop words). Bump a language's
+#: number when the terms it gives change: a model trained on the old terms is refused with "retrain"
+#: (``project.manifest``). Arabic 2: the article is taken off before stemming.
+ANALYSIS_VERSIONS: dict[str, int] = {"ar": 2, "zh": 1, "en": 1, "fr": 1, "ru": 1, "es": 1}
+
 
 def normalise_language(language: str) -> str:
     """``"EN"``, ``"en-GB"``, ``"zh_Hant"`` -> the UN language code; anything else is an InputError."""

@@ -102,10 +102,25 @@ def same_word(language: str, label_word: str, text_word: str) -> bool:
     endings = INFLECTIONAL_ENDINGS.get(language)
     if endings is None:
         return True
-    pairs = [(label_word, text_word)]
     if language == "ar":
         pairs = [(a, b) for a in _arabic_forms(label_word) for b in _arabic_forms(text_word)]
-    return any(a in endings and b in endings for la, tx in pairs for a, b in _splits(la, tx, language == "ar"))
+        return any(a in endings and b in endings and not _ta_marbuta_lost(la, tx, a, b)
+                   for la, tx in pairs for a, b in _splits(la, tx, True))
+    return any(a in endings and b in endings for a, b in _splits(label_word, text_word))
+
+
+#: what may follow a stem whose other form ends in ta marbuta: the same word keeps its ت when it
+#: takes an ending (منظمة, منظمتان, منظمته) or turns it into the plural ات (منظمات); the bare stem is
+#: kept for adjectives (كبير, كبيرة)
+_WITH_TA = frozenset({"", "ة", "ه", "ات", "تان", "تين", "ته", "تها", "تهم", "اته", "اتها"})
+
+
+def _ta_marbuta_lost(a: str, b: str, end_a: str, end_b: str) -> bool:
+    """Whether one of two Arabic surface words ends in ta marbuta (ة, which the endings table folds
+    into ه) where the other has an ending that a ة-word never takes: وسيلة "means" and سيلان
+    "gonorrhoea" share سيل, but the dual of وسيلة would be وسيلتان."""
+    raw_a, raw_b = a[len(a) - len(end_a):], b[len(b) - len(end_b):]
+    return (raw_a == "ة" and raw_b not in _WITH_TA) or (raw_b == "ة" and raw_a not in _WITH_TA)
 
 
 @lru_cache(maxsize=200_000)

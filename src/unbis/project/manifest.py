@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from unbis import __version__
+from unbis.analysis.factory import ANALYSIS_VERSIONS, UN_LANGUAGES
 from unbis.errors import IncompatibleModelError
 
 #: Bump when the on-disk layout of any backend changes incompatibly.
@@ -27,6 +28,9 @@ class Manifest:
     package_version: str = __version__
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     training: dict[str, Any] = field(default_factory=dict)  # corpus paths, document counts, seconds
+    # the text analysis each language had when the model learnt its terms (absent: version 1, as every
+    # language had before the versions were recorded)
+    analysis: dict[str, int] = field(default_factory=dict)
 
     def save(self, directory: Path) -> None:
         (directory / MANIFEST).write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False), "utf-8")
@@ -47,6 +51,17 @@ class Manifest:
             )
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+    def check_analysis(self, directory: Path) -> None:
+        """Refuse a model whose terms came from another analysis of its language (every UN language
+        for a multilingual, ``auto``, project) than this version's."""
+        for lang in UN_LANGUAGES if self.language == "auto" else (self.language,):
+            saved, now = self.analysis.get(lang, 1), ANALYSIS_VERSIONS.get(lang, 1)
+            if saved != now:
+                raise IncompatibleModelError(
+                    f"{directory}: the model learnt from version {saved} of the {lang!r} text analysis, this unbis "
+                    f"{__version__} analyses {lang!r} text with version {now}; retrain the project with `unbis train`"
+                )
 
     def check_vocab(self, vocab_hash: str, directory: Path) -> None:
         if vocab_hash != self.vocab_hash:

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from unbis.analysis import detect_language
+from unbis.analysis.factory import ANALYSIS_VERSIONS
 from unbis.backends.base import Backend, Context
 from unbis.backends.registry import get_backend_class
 from unbis.corpus.document import Document
@@ -196,6 +197,7 @@ class Project:
                 vocab_size=len(self.vocab),
                 language=self.config.language,
                 training=training or {},
+                analysis=dict(ANALYSIS_VERSIONS),
             ).save(staging)
         self.path = project_dir
         self._version = _version_name(project_dir)
@@ -255,6 +257,7 @@ class Project:
             raise IncompatibleModelError(f"{version / CONFIG}: unreadable ({exc}); retrain the project") from exc
         vocab = Vocabulary.load(version / VOCAB)
         manifest.check_vocab(vocab.content_hash(), project_dir)
+        manifest.check_analysis(project_dir)
         backend_cls = get_backend_class(manifest.backend)
         context = Context(vocab, config.language)
         backend = backend_cls.load(version / MODEL, context, manifest.params)
