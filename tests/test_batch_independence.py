@@ -10,6 +10,7 @@ import scipy.sparse as sp
 
 from unbis import service
 from unbis.corpus.readers import read_documents
+from unbis.learning.sparse import dense_product
 from unbis.learning.stable_matmul import batch_stable_matmul
 from unbis.project import Project
 
@@ -55,4 +56,19 @@ def test_batch_stable_matmul_rows_are_independent_of_the_batch() -> None:
     for size in BATCH_SIZES:
         order = rng.permutation(len(a))
         got = in_batches(lambda rows: batch_stable_matmul(np.vstack(rows), b), list(a), size, order)
+        assert np.array_equal(got, reference), f"batch size {size}"
+
+
+def test_dense_product_is_the_sparse_product_and_independent_of_the_batch() -> None:
+    x = sp.random(40, 5000, density=0.01, dtype=np.float32, random_state=3, format="csr")
+    t = sp.random(5000, 800, density=0.05, dtype=np.float32, random_state=4, format="csr")
+    reference = dense_product(x, t)
+    assert reference.shape == (40, 800) and reference.flags.c_contiguous
+    assert np.allclose(reference, (x @ t).toarray(), rtol=1e-5, atol=1e-6)
+    assert not reference[x.getnnz(axis=1) == 0].any()
+    rng = np.random.default_rng(5)
+    for size in BATCH_SIZES:
+        order = rng.permutation(x.shape[0])
+        got = in_batches(lambda rows: dense_product(sp.vstack(rows, format="csr"), t),
+                         [x[i] for i in range(x.shape[0])], size, order)
         assert np.array_equal(got, reference), f"batch size {size}"

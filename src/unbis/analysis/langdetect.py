@@ -15,6 +15,8 @@ from unbis.analysis.factory import UN_LANGUAGES, normalise_language
 from unbis.analysis.stopwords import STOPWORDS
 
 SAMPLE_CHARS = 4000  # enough for a confident decision; keeps detection O(1) for long documents
+OPENING_CHARS = 1000  # what langid reads first; it decides alone when langid is SURE of it
+SURE = 0.99
 
 
 def _script_counts(sample: str) -> dict[str, int]:
@@ -112,7 +114,15 @@ def _function_word_vote(sample: str) -> str | None:
 
 
 def _latin_language(sample: str) -> str:
-    """langid's Latin-script language, unless it is unsure and the function words say otherwise."""
+    """langid's Latin-script language, unless it is unsure and the function words say otherwise.
+
+    langid first reads the opening ``OPENING_CHARS`` only, and that decides when langid is all but
+    certain of it (``SURE``): detection runs once per indexed document, and langid over 4,000
+    characters cost about 1.2 ms of a document's 30."""
+    if len(sample) > OPENING_CHARS:
+        lang, prob = _identifier().classify(sample[:OPENING_CHARS])
+        if prob >= SURE:
+            return str(lang)
     lang, prob = _identifier().classify(sample)
     if prob < UNSURE and (voted := _function_word_vote(sample)) is not None:
         return voted

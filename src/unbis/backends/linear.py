@@ -32,7 +32,7 @@ from unbis.backends.thesaurus_rows import concept_rows, filled
 from unbis.errors import InputError
 from unbis.learning.ridge import fit_dual, leave_folds_out, leave_one_out
 from unbis.learning.sampling import stratified_sample
-from unbis.learning.sparse import in_row_blocks, top_k_sparse
+from unbis.learning.sparse import dense_product, in_row_blocks, top_k_sparse
 from unbis.learning.stable_matmul import batch_stable_matmul
 from unbis.learning.tfidf import FeatureParams, TfidfFeatures
 from unbis.persistence import load_arrays, load_sparse, save_arrays, save_sparse
@@ -201,7 +201,7 @@ class LinearBackend(FeatureBackend):
         """Ridge outputs for the scored labels (about 0 for a label's absence, 1 for its presence). The
         dense product runs in fixed row blocks, so that a document's outputs, to the last bit, never
         depend on the other documents of its batch."""
-        return batch_stable_matmul((x @ self.train_xt_).toarray(), self.dual_)
+        return batch_stable_matmul(dense_product(x, self.train_xt_), self.dual_)
 
     def _save_matrix(self, directory: Path) -> None:
         save_sparse(directory / "linear-train-x.npz", self.train_x_)
