@@ -34,9 +34,8 @@ def available_cores() -> int:
 
 def one_blas_thread() -> None:
     """Make this worker process's BLAS run on one thread. Every worker's BLAS otherwise starts a thread
-    per core, so N workers on N cores run N x N busy threads: on 2 cores, indexing with 2 workers went
-    from 34.5 to 48.5 docs/s with this (benchmarks/results/crosslingual.md). Dask workers get the same
-    from Dask's own worker environment."""
+    per core, so N workers on N cores run N x N busy threads (what that cost indexing:
+    benchmarks/results/crosslingual.md). Dask workers get the same from Dask's own worker environment."""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")  # stays set: the limiter is never exited

@@ -117,8 +117,8 @@ def _latin_language(sample: str) -> str:
     """langid's Latin-script language, unless it is unsure and the function words say otherwise.
 
     langid first reads the opening ``OPENING_CHARS`` only, and that decides when langid is all but
-    certain of it (``SURE``): detection runs once per indexed document, and langid over 4,000
-    characters cost about 1.2 ms of a document's 30."""
+    certain of it (``SURE``): detection runs once per indexed document, and langid's walk over the
+    whole sample was a visible share of indexing (benchmarks/results/crosslingual.md)."""
     if len(sample) > OPENING_CHARS:
         lang, prob = _identifier().classify(sample[:OPENING_CHARS])
         if prob >= SURE:

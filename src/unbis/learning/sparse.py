@@ -63,8 +63,8 @@ def dense_product(x: sp.csr_matrix, t: sp.csr_matrix) -> np.ndarray:
     """``(x @ t).toarray()`` for a few sparse rows ``x`` whose product with ``t`` is nearly dense (a
     batch against every training document): through the dense block of the columns ``x`` uses and
     the rows of ``t`` they select. scipy's sparse product makes two passes to build a CSR result
-    first (25% slower on the 200k timing corpus). Each row's sums run over its own columns in
-    ascending order, whatever else is in the batch."""
+    first, which is slower (benchmarks/results/crosslingual.md). Each row's sums run over its own
+    columns in ascending order, whatever else is in the batch."""
     x = sp.csr_matrix(x)
     used = np.unique(x.indices)
     block = x[:, used].toarray()
