@@ -419,12 +419,20 @@ class EnsembleBackend(Backend):
                     for name, member in self.evidence_.items()}
         rows, cols, feats = self._candidates(list(scores.values()), inputs, evidence)
         own = self._ranked(texts, rows, cols, self.ranker_.scores(feats))
-        short = np.array([len(t) < self.short_chars_ for t in texts], dtype=bool)
-        if self.crosslingual_ranker_ is None or not short.any():
+        short = np.flatnonzero([len(t) < self.short_chars_ for t in texts])
+        if self.crosslingual_ranker_ is None or not short.size:
             return own
-        mean = sp.csr_matrix((own + self._crosslingual_ranked(inputs, scores, evidence)) / 2)
-        chosen = sp.diags(short.astype(np.float32)) @ mean + sp.diags((~short).astype(np.float32)) @ own
-        return top_k_sparse(sp.csr_matrix(chosen), self.params.top_k)
+        # Only the short documents are scored by the crosslingual ranker too.
+        crosslingual = self._crosslingual_ranked(
+            Inputs(inputs.x[short], inputs.x_title[short], [texts[int(i)] for i in short]),
+            {name: s[short] for name, s in scores.items()},
+            {name: [m[short] for m in matrices] for name, matrices in evidence.items()})
+        mean = (own[short] + crosslingual) / 2
+        long_rows = np.ones(len(texts), dtype=np.float32)
+        long_rows[short] = 0.0
+        to_rows = sp.csr_matrix((np.ones(short.size, dtype=np.float32), (short, np.arange(short.size))),
+                                shape=(len(texts), short.size))
+        return top_k_sparse(sp.csr_matrix(sp.diags(long_rows) @ own + to_rows @ mean), self.params.top_k)
 
     def _suggest_crosslingual(self, texts: Sequence[str], languages: Sequence[str | None]) -> sp.csr_matrix:
         """Documents in another language: the crosslingual members, their ranker (or their own scores)."""
