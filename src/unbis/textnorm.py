@@ -16,6 +16,11 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", stripped).split())
 
 
+# A word: two letters or more, or one Han character (often a word in itself). A lone letter is not: it is
+# the S of a document symbol (S/2001/1373), an initial or a list mark.
+_WORD = re.compile(r"[^\W\d_]{2,}|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def nothing_to_index(text: str) -> str | None:
     """Why ``text`` gives nothing to index from, or None when it has words.
 
@@ -29,14 +34,9 @@ def nothing_to_index(text: str) -> str | None:
     return None
 
 
-
 def require_words(text: str, where: str = "", purpose: str = "suggest from") -> str:
     """``text``, or an :class:`~unbis.errors.InputError` saying why it gives nothing to ``purpose``
     (``where``: the file or field it came from, first in the message)."""
     if reason := nothing_to_index(text):
         raise InputError(f"{where + ': ' if where else ''}{reason}: nothing to {purpose}")
     return text
-
-# A word: two letters or more, or one Han character (often a word in itself). A lone letter is not: it is
-# the S of a document symbol (S/2001/1373), an initial or a list mark.
-_WORD = re.compile(r"[^\W\d_]{2,}|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -60,19 +60,15 @@ class ArabicAnalyzer(SnowballAnalyzer):
         """NFKC (presentation forms -> letters), case folding for Latin words, Arabic normalisation."""
         return normalise_arabic(unicodedata.normalize("NFKC", word).casefold())
 
-    def normalise_word(self, word: str) -> str:
-        """The index term of one word: the definite article (with a conjunction or preposition before
-        it) is removed before Snowball runs. Snowball's Arabic stemmer takes either a prefix or a
-        suffix off, so the same word stemmed differently with and without its article (حرية -> حري
-        but الحرية -> حريه; والأمم kept whole) and a label in one form never met the text in the other."""
-        folded = self.prepare(word)
-        if len(folded) < self.min_length or folded in self._stop or folded.isdigit():
-            return ""
+    def stem(self, folded: str) -> str:
+        """Snowball's stem of the word without its definite article (and a conjunction or preposition
+        before it). Snowball's Arabic stemmer takes either a prefix or a suffix off, so the same word
+        stemmed differently with and without its article (حرية -> حري but الحرية -> حريه; والأمم kept
+        whole) and a label in one form never met the text in the other."""
         for article in _ARTICLES:
             if folded.startswith(article) and len(folded) - len(article) >= 2:
-                folded = folded[len(article):]
-                break
-        return self._stemmer.stemWord(folded)
+                return super().stem(folded[len(article):])
+        return super().stem(folded)
 
     def surface_word(self, word: str) -> str:
         """The word without harakat and tatweel but with its hamza, alef maqsura and ta marbuta: the

@@ -92,8 +92,12 @@ class SnowballAnalyzer(Analyzer):
         folded = self.prepare(word)
         if len(folded) < self.min_length or folded in self._stop or folded.isdigit():
             return ""
-        stem = self._stemmer.stemWord(folded)
+        stem = self.stem(folded)
         return strip_accents(stem) if self._strip else stem
+
+    def stem(self, folded: str) -> str:
+        """Snowball's stem of a folded word that is kept."""
+        return self._stemmer.stemWord(folded)  # type: ignore[no-any-return]
 
     def surface_word(self, word: str) -> str:
         """The folded, unstemmed, accent-free form of a word: what an inflection check compares

@@ -220,10 +220,7 @@ class LabelEmbeddings:
 
     def best_label(self, query: np.ndarray, concept: int) -> int:
         """The row of ``concept``'s label closest to ``query`` (a unit vector), or -1 without labels."""
-        lo, hi = np.searchsorted(self.concept, [concept, concept + 1])
-        if lo == hi:
-            return -1
-        return int(lo + np.argmax(self.vectors(slice(lo, hi)) @ query))
+        return int(self.best_labels(query[None, :], np.array([concept]))[0])
 
 
 def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
