@@ -348,8 +348,9 @@ def load_cache(path: Path) -> dict[str, Any]:
 
 
 def annif_version() -> str:
-    out = subprocess.run([str(ANNIF_VENV / "bin" / "python"), "-c", "import annif; print(annif.__version__)"],
-                         capture_output=True, text=True)
+    # Annif 1.4 has no ``annif.__version__``: ask the installed distribution.
+    out = subprocess.run([str(ANNIF_VENV / "bin" / "python"), "-c",
+                          "import importlib.metadata as m; print(m.version('annif'))"], capture_output=True, text=True)
     return out.stdout.strip() or "unknown"
 
 

@@ -6,8 +6,10 @@ text is analysed once. Saved as a JSON term list plus an ``.npz`` idf array (no 
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +61,16 @@ def _groups(texts: Iterable[str], size: int) -> Iterator[list[str]]:
         yield group
 
 
+class _Growing(dict[str, int]):
+    """A term -> id map that gives an unseen term the next id when it is looked up: ``map(index.__getitem__,
+    terms)`` then numbers a document's terms in order of first appearance at C speed (only a miss
+    calls back into Python)."""
+
+    def __missing__(self, term: str) -> int:
+        j = self[term] = len(self)
+        return j
+
+
 def _prune(index: dict[str, int], chunks: list[_Chunk], min_df: int) -> list[_Chunk]:
     """Drop terms seen in fewer than ``min_df`` documents so far from ``index`` (in place: the
     analysing generator holds it) and from ``chunks``; ids are renumbered in order."""
@@ -105,7 +117,7 @@ class TfidfFeatures:
         words = self.terms_of(text)
         feats = list(words)
         if self.ngram_max >= 2:
-            feats.extend(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+            feats.extend(map(" ".join, zip(words, words[1:])))  # noqa: B905 (one shorter by design)
         if self.char_ngrams > 0:
             n = self.char_ngrams
             for w in words:
@@ -123,33 +135,40 @@ class TfidfFeatures:
             return
         for terms, chunk in parallel_imap(self._count_group, _groups(texts, PARALLEL_GROUP), jobs):
             if grow:
-                ids = np.fromiter((index.setdefault(t, len(index)) for t in terms), np.int64, len(terms))
+                ids = np.fromiter(map(index.__getitem__, terms), np.int64, len(terms))
             else:
-                ids = np.fromiter((index.get(t, -1) for t in terms), np.int64, len(terms))
+                ids = np.fromiter(map(index.get, terms, repeat(-1)), np.int64, len(terms))
             yield _remap(chunk, ids)
 
     def _count_group(self, texts: list[str]) -> tuple[list[str], _Chunk]:
         """Counts of ``texts`` with ids of a vocabulary of their own, and that vocabulary's terms."""
-        local: dict[str, int] = {}
+        local = _Growing()
         chunks = list(self._count_rows(texts, local, grow=True))
         return list(local), _concat(chunks)
 
     def _count_rows(self, texts: Iterable[str], index: dict[str, int], grow: bool) -> Iterator[_Chunk]:
         """Raw term counts in chunks of ``CHUNK_DOCS`` documents as numpy arrays (int32 column ids,
         float32 counts, int64 row lengths): Python lists of ints would cost ~10x the memory. With
-        ``grow`` unseen terms get the next id in ``index``; otherwise they are ignored."""
+        ``grow`` (``index`` a ``_Growing``) unseen terms get the next id in ``index``, in order of first
+        appearance; otherwise they are ignored. Counting runs in C (``Counter``), and so does the id
+        lookup of a document's distinct terms."""
+        if grow and not isinstance(index, _Growing):
+            raise TypeError("a growing count needs a _Growing index")
         indices: list[int] = []
         counts: list[int] = []
         lengths: list[int] = []
         for text in texts:
-            row: dict[int, int] = {}
-            for f in self.features_of(text):
-                j = index.setdefault(f, len(index)) if grow else index.get(f)
-                if j is not None:
-                    row[j] = row.get(j, 0) + 1
-            indices.extend(row.keys())
-            counts.extend(row.values())
-            lengths.append(len(row))
+            counted = Counter(self.features_of(text))  # keys in order of first appearance
+            if grow:
+                indices.extend(map(index.__getitem__, counted))
+                counts.extend(counted.values())
+                lengths.append(len(counted))
+            else:
+                kept = [(j, n) for j, n in zip(map(index.get, counted), counted.values(), strict=True)
+                        if j is not None]
+                indices.extend(j for j, _ in kept)
+                counts.extend(n for _, n in kept)
+                lengths.append(len(kept))
             if len(lengths) == CHUNK_DOCS:
                 yield _Chunk(np.array(indices, np.int32), np.array(counts, np.float32), np.array(lengths, np.int64))
                 indices, counts, lengths = [], [], []
@@ -163,7 +182,7 @@ class TfidfFeatures:
         Memory stays bounded on large corpora: counts are kept as compact numpy chunks, and whenever
         the running vocabulary exceeds ``max_seen`` terms, terms seen in a single document so far are
         dropped (mostly one-off bigrams; a dropped term that comes back later counts from zero)."""
-        index: dict[str, int] = {}
+        index = _Growing()
         chunks: list[_Chunk] = []
         for chunk in self._count(texts, index, True, jobs):
             chunks.append(chunk)
