@@ -72,7 +72,10 @@ def _body_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def classify_span(text: str, start: int, end: int, label: str, bodies: list[tuple[int, int]]) -> str:
+def classify_span(text: str, start: int, end: int, label: str, bodies: list[tuple[int, int]],
+                  lent: bool = False) -> str:
+    """``lent``: ``label`` is a nationality's, matched for its country ("Israeli" for ISRAEL through
+    ISRAELIS): the singular adjective is the country's word, so its number is no false friend."""
     if any(s <= start and end <= e for s, e in bodies):
         return "body"
     label_words = _words(label)
@@ -84,15 +87,17 @@ def classify_span(text: str, start: int, end: int, label: str, bodies: list[tupl
             continue
         if not same_word("en", want, surface):
             return "derivation"
-        if len(label_words) == 1 and number_differs("en", want, surface):
+        if len(label_words) == 1 and not lent and number_differs("en", want, surface):
             verdict = "number"
     return verdict
 
 
-def classify(text: str, evidence: list, bodies: list[tuple[int, int]]) -> str:
+def classify(text: str, evidence: list, bodies: list[tuple[int, int]], own: frozenset[str] = frozenset()) -> str:
+    """``own``: the concept's own labels; any other evidence label is lent by its nationality."""
     if not evidence:
         return "meaning"  # proposed by the semantic member alone: no label words in the text
-    classes = {classify_span(text, ev.start, ev.end, ev.label, bodies) for ev in evidence}
+    classes = {classify_span(text, ev.start, ev.end, ev.label, bodies, lent=bool(own) and ev.label not in own)
+               for ev in evidence}
     for c in ("ok", "derivation", "number", "body"):
         if c in classes:
             return c
@@ -110,6 +115,7 @@ def main() -> None:
     project = default_project()
     # the label matches: the matcher's own, or the zero-shot backend's matcher member
     matcher = getattr(project.backend, "matcher_", project.backend)
+    vocab = project.vocab
     docs = list(read_documents([args.docs], None, labelled=False))
     if args.half != "all":
         want = 1 if args.half == "odd" else 0
@@ -127,7 +133,10 @@ def main() -> None:
         bodies = _body_spans(text)
         for s in row:
             appears[s.label] += 1
-            c = classify(text, evidence.get(s.subject, []), bodies)
+            labels = [label for _lang, _kind, label in vocab.concepts[s.subject].all_labels()]
+            # with the bare form of a qualified label, which the matcher also matches
+            own = frozenset(labels + [re.sub(r"\s*\([^()]*\)$", "", label) for label in labels])
+            c = classify(text, evidence.get(s.subject, []), bodies, own)
             by_class[c] += 1
             if c != "ok":
                 offenders[c][s.label] += 1

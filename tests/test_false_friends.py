@@ -35,7 +35,8 @@ def project() -> Project:
 @pytest.mark.parametrize(("language", "inflected", "derived"), [
     ("en", [("security", "securities"), ("adoption", "adoptions"), ("refugees", "refugee"), ("policy", "policies")],
      [("adoption", "adopted"), ("nationality", "nations"), ("imports", "importance"), ("periodicals", "period")]),
-    ("fr", [("international", "internationaux"), ("securite", "securites"), ("nation", "nations")],
+    ("fr", [("international", "internationaux"), ("securite", "securites"), ("nation", "nations"),
+            ("israeliens", "israelienne"), ("officiel", "officielles")],  # the feminine doubles n, l
      [("importations", "importance"), ("nationalisme", "national"), ("assurance", "assurer")]),
     ("es", [("seguros", "seguro"), ("internacional", "internacionales"), ("paz", "paces")],
      [("seguros", "seguridad"), ("importaciones", "importancia"), ("nacionalismo", "nacional")]),
@@ -102,3 +103,51 @@ def test_the_secretariat_is_a_un_body_not_secretaries(project: Project, text: st
     unmasked = MatcherBackend(Context(project.vocab, "auto"), un_bodies=False).fit([])
     if language == "zh":  # without the body names, the characters of 秘书处 would match
         assert "SECRETARIES" in {project.vocab.label(int(c), "en") for c in unmasked.evidence_rows(text, language)[0]}
+
+
+DEMONYMS = DATA / "demonyms"
+
+
+@pytest.mark.parametrize(("file", "countries"), [
+    ("s-res-279-en.txt", ["LEBANON", "ISRAEL"]),  # "Israeli armed forces from Lebanese territory"
+    ("s-res-279-fr.txt", ["LEBANON", "ISRAEL"]),  # "forces armées israéliennes du territoire libanais"
+    # "israelíes" stems apart from the unaccented label ISRAELIES, so only Lebanon here
+    ("s-res-279-es.txt", ["LEBANON"]),
+])
+def test_a_nationality_adjective_names_its_country(project: Project, file: str, countries: list[str]) -> None:
+    text = (DEMONYMS / file).read_text(encoding="utf-8").strip()
+    top = [s.label for s in project.suggest([text], limit=10, language="en")[0]]
+    for country in countries:
+        assert country in top, (country, top)
+
+
+def test_a_language_name_is_not_a_country(project: Project) -> None:
+    """"the Chinese, French and Russian texts" name languages: those nationalities lend no label."""
+    text = (DEMONYMS / "languages-en.txt").read_text(encoding="utf-8").strip()
+    everything = [s.label for s in project.suggest([text], limit=1000, language="en")[0]]
+    assert not {"CHINA", "FRANCE", "RUSSIA", "RUSSIAN FEDERATION"} & set(everything), everything
+
+
+def test_a_lent_label_leaves_the_nationality_unambiguous() -> None:
+    from unbis.backends.matcher.labels import compile_labels, nationalities
+
+    vocab = default_project().vocab
+    lebanon, lebanese = vocab.resolve("LEBANON"), vocab.resolve("LEBANESE")
+    assert lebanon is not None and lebanese is not None
+    assert nationalities(vocab)[lebanon] == [lebanese]
+    index = compile_labels(vocab, "en", demonyms=True)
+    lent = [i for i in range(len(index)) if index.concept[i] == lebanon and index.text[i] == "LEBANESE"]
+    own = [i for i in range(len(index)) if index.concept[i] == lebanese]
+    assert len(lent) == 1 and index.kind[lent[0]] == 2  # a hidden label of LEBANON
+    assert int(index.ambiguity[own[0]]) == 1 and int(index.ambiguity[lent[0]]) == 1
+    plain = compile_labels(vocab, "en", demonyms=False)
+    assert "LEBANESE" not in [plain.text[i] for i in range(len(plain)) if plain.concept[i] == lebanon]
+
+
+def test_the_bundled_demonym_table_is_what_its_script_builds() -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).parents[1] / "scripts" / "build_demonyms.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

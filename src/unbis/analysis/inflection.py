@@ -24,7 +24,9 @@ INFLECTIONAL_ENDINGS: dict[str, frozenset[str]] = {
     "en": frozenset({"", "s", "es", "y", "ies", "ied", "e", "ed", "d", "ing", "'s", "s'"}),
     # nouns and adjectives: gender and number; common verb endings (adopte / adoptent / adopté)
     "fr": frozenset({"", "s", "x", "e", "es", "l", "ux", "al", "aux", "il", "er", "ez", "ent", "ons",
-                     "ee", "ees", "ait", "aient", "ant"}),
+                     "ee", "ees", "ait", "aient", "ant",
+                     # the feminine doubles a final n or l: italien / italienne, officiel / officielle
+                     "ne", "nes", "le", "les"}),
     "es": frozenset({"", "s", "es", "a", "as", "o", "os", "z", "ces", "e", "an", "en", "ado", "ada",
                      "ados", "adas", "ido", "ida", "idos", "idas", "ar", "er", "ir"}),
     # noun and adjective declension endings (the stem may keep or drop a soft sign / й)

@@ -69,6 +69,9 @@ class MatcherParams:
     un_bodies: bool = True
     #: one-word plural labels with a sense of their own (SECURITIES) need a plural text word
     plural_senses: bool = True
+    #: a country is also matched by its nationality's labels ("Lebanese territory": LEBANON), for the
+    #: pairs of ``data/demonyms.json`` (UNBIS)
+    demonyms: bool = True
     #: "un": without training documents, concept commonness comes from the bundled UN text statistics
     background: Literal["un", "none"] = "un"
 
@@ -123,7 +126,8 @@ class MatcherBackend(Backend):
                 if index is None:
                     senses = plural_senses(self.context.vocab) if self.params.plural_senses else frozenset()
                     index = compile_labels(self.context.vocab, language, qualifiers=self.params.strip_qualifiers,
-                                           plural_sense=senses, bodies=self.params.un_bodies)
+                                           plural_sense=senses, bodies=self.params.un_bodies,
+                                           demonyms=self.params.demonyms)
                     self._indexes[language] = index
         return index
 

@@ -105,37 +105,68 @@ def body_automaton(language: str) -> ahocorasick.Automaton | None:
     return automaton
 
 
+@cache
+def _demonym_uris() -> tuple[tuple[str, str], ...]:
+    """(nationality URI, country URI) pairs of ``data/demonyms.json``."""
+    data = json.loads((files("unbis") / "data" / "demonyms.json").read_text(encoding="utf-8"))
+    return tuple((p["people"], p["country"]) for p in data["pairs"])
+
+
+def nationalities(vocab: Vocabulary) -> dict[int, list[int]]:
+    """Country concept id -> the ids of the nationality concepts that name it (ISRAEL: [ISRAELIS]), for the
+    pairs of ``data/demonyms.json`` whose two concepts are both in ``vocab`` (none outside UNBIS)."""
+    out: dict[int, list[int]] = {}
+    for people, country in _demonym_uris():
+        p, c = vocab.id_of_uri(people), vocab.id_of_uri(country)
+        if p is not None and c is not None:
+            out.setdefault(c, []).append(p)
+    return out
+
+
 def compile_labels(
     vocab: Vocabulary, language: str, min_parts: int = 2, qualifiers: bool = True,
-    plural_sense: frozenset[int] = frozenset(), bodies: bool = False,
+    plural_sense: frozenset[int] = frozenset(), bodies: bool = False, demonyms: bool = False,
 ) -> LabelIndex:
     """Analyse every label of ``language`` once and build the automaton.
 
     Labels whose analysis is empty (all stop words) are skipped. A label takes part in gapped matching
     when it has at least ``min_parts`` distinct parts. ``qualifiers``: also match qualified labels
     without their trailing parenthesised qualifier. ``plural_sense``: concepts whose one-word labels
-    name a plural-only sense. ``bodies``: mask the words of UN body names.
+    name a plural-only sense. ``bodies``: mask the words of UN body names. ``demonyms``: a country also
+    has the labels of its nationality as hidden labels (``nationalities``): UN text says "Israeli armed
+    forces" and "Lebanese territory" where an indexer gives ISRAEL and LEBANON.
     """
     concept: list[int] = []
     texts: list[str] = []
     kinds: list[int] = []
     units_of: list[tuple[str, ...]] = []
     surfaces: list[tuple[str, ...]] = []
-    seen: set[tuple[int, tuple[str, ...]]] = set()
+    borrowed: list[bool] = []  # a nationality's label, lent to its country
+    seen: set[tuple[int, tuple[str, ...], tuple[str, ...]]] = set()
+    people_of = nationalities(vocab) if demonyms else {}
     for cid, c in enumerate(vocab.concepts):
-        labels = _variants(c.all_labels(), language) if qualifiers else (
-            (kind, label) for lang, kind, label in c.all_labels() if lang == language)
-        for kind, label in labels:
+        labels = list(_variants(c.all_labels(), language) if qualifiers else (
+            (kind, label) for lang, kind, label in c.all_labels() if lang == language))
+        own = len(labels)
+        for pid in people_of.get(cid, ()):
+            labels += [("hidden", label) for _kind, label in
+                       _variants(vocab.concepts[pid].all_labels(), language)]
+        for k, (kind, label) in enumerate(labels):
             analysed = text_units(label, language, surfaces=True)
             units = tuple(analysed.terms)
-            if not units or (cid, units) in seen or _loses_a_word(label, language):
+            # A lent label is kept beside its country's own when only its words differ: French stems
+            # "libanais" to the units of LIBAN, and only the surface word tells the inflection check
+            # that "territoire libanais" is LIBANAIS (and now LIBAN), not a derivation of LIBAN.
+            seen_key = (cid, units, tuple(analysed.surfaces or ()) if k >= own else ())
+            if not units or seen_key in seen or _loses_a_word(label, language):
                 continue  # nothing to match, the same concept by another spelling, or another concept
-            seen.add((cid, units))
+            seen.add(seen_key)
             surfaces.append(tuple(analysed.surfaces or ()))
             concept.append(cid)
             texts.append(label)
             kinds.append(KIND_CODE[kind])
             units_of.append(units)
+            borrowed.append(k >= own)
 
     # Exact patterns: unit sequence -> labels having it (several concepts may share a label).
     exact: dict[str, list[int]] = {}
@@ -184,8 +215,9 @@ def compile_labels(
 
     ambiguity = np.zeros(len(texts), dtype=np.int16)
     for lids in exact.values():
-        n_concepts = len({concept[i] for i in lids})
-        ambiguity[lids] = n_concepts
+        # A lent label does not make its nationality's own label ambiguous (LEBANESE stays one concept).
+        owners = [i for i in lids if not borrowed[i]] or lids
+        ambiguity[lids] = len({concept[i] for i in owners})
     generality = _generality(automaton, units_of, concept) if keys else np.zeros(0, dtype=np.int32)
     return LabelIndex(
         language=language,
