@@ -151,3 +151,27 @@ def test_the_bundled_demonym_table_is_what_its_script_builds() -> None:
     script = Path(__file__).parents[1] / "scripts" / "build_demonyms.py"
     done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_cited_document_is_no_evidence(project: Project) -> None:
+    """S/RES/116 (1956), whole: its footnote "Ibid, document S/3622" cites; DOCUMENTS is not its subject."""
+    text = (SENTENCES / "citation-en.txt").read_text(encoding="utf-8").strip()
+    everything = [s.label for s in project.suggest([text], limit=1000, language="en")[0]]
+    assert "DOCUMENTS" not in everything and "TUNISIA" in everything[:3], everything
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("Ibid, document S/3622.", "document"),
+    ("Recalling its resolutions 242 (1967) and 338 (1973),", "resolutions"),
+    ("rappelant sa résolution 55/100", "résolution"),
+    ("ссылаясь на резолюцию 242 (1967)", "резолюцию"),
+    ("document A/RES/55/100 and E/CN.4/1997/L.1", "document"),
+])
+def test_citation_words_are_blanked_in_place(text: str, masked: str) -> None:
+    from unbis.backends.matcher.units import mask_citations
+
+    out = mask_citations(text)
+    assert len(out) == len(text) and masked not in out  # blanked in place: offsets stay
+    assert all(tok in out for tok in text.split() if any(ch.isdigit() for ch in tok))  # the citation stays
+    assert mask_citations("the document of 12 May on the resolution of disputes") == (
+        "the document of 12 May on the resolution of disputes")  # no symbol, no citation
