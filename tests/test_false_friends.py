@@ -175,3 +175,5 @@ def test_citation_words_are_blanked_in_place(text: str, masked: str) -> None:
     assert all(tok in out for tok in text.split() if any(ch.isdigit() for ch in tok))  # the citation stays
     assert mask_citations("the document of 12 May on the resolution of disputes") == (
         "the document of 12 May on the resolution of disputes")  # no symbol, no citation
+    assert mask_citations("Directive 2001/83/EC and Regulation No 1234/2007") == (
+        "Directive 2001/83/EC and Regulation No 1234/2007")  # EU acts are not UN resolution numbers

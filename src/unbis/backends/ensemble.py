@@ -123,6 +123,9 @@ class EnsembleParams(FeatureParams):
     rankers: int = 3
     semantic: str = "auto"
     short_quantile: float = 0.1
+    # The tf-idf rows read at most this much of a text: beyond it, long acts' annexes and tables add
+    # analysis time but no quality (eurlex-en CV, benchmarks/results/pipeline-decisions.md).
+    max_chars: int = 100_000
 
     def __post_init__(self) -> None:
         super().__post_init__()
