@@ -144,13 +144,17 @@ def compile_labels(
     borrowed: list[bool] = []  # a nationality's label, lent to its country
     seen: set[tuple[int, tuple[str, ...], tuple[str, ...]]] = set()
     people_of = nationalities(vocab) if demonyms else {}
-    for cid, c in enumerate(vocab.concepts):
-        labels = list(_variants(c.all_labels(), language) if qualifiers else (
+
+    def labels_of(cid: int) -> list[tuple[str, str]]:
+        c = vocab.concepts[cid]
+        return list(_variants(c.all_labels(), language) if qualifiers else (
             (kind, label) for lang, kind, label in c.all_labels() if lang == language))
+
+    for cid in range(len(vocab.concepts)):
+        labels = labels_of(cid)
         own = len(labels)
         for pid in people_of.get(cid, ()):
-            labels += [("hidden", label) for _kind, label in
-                       _variants(vocab.concepts[pid].all_labels(), language)]
+            labels += [("hidden", label) for _kind, label in labels_of(pid)]
         for k, (kind, label) in enumerate(labels):
             analysed = text_units(label, language, surfaces=True)
             units = tuple(analysed.terms)
