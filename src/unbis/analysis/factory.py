@@ -11,8 +11,9 @@ UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 
 #: The version of each language's analysis (normalisation, stemming, stop words). Bump a language's
 #: number when the terms it gives change: a model trained on the old terms is refused with "retrain"
-#: (``project.manifest``). Arabic 2: the article is taken off before stemming.
-ANALYSIS_VERSIONS: dict[str, int] = {"ar": 2, "zh": 1, "en": 1, "fr": 1, "ru": 1, "es": 1}
+#: (``project.manifest``). Arabic 2: the article is taken off before stemming. French and Spanish 2:
+#: accents are stripped before stemming.
+ANALYSIS_VERSIONS: dict[str, int] = {"ar": 2, "zh": 1, "en": 1, "fr": 2, "ru": 1, "es": 2}
 
 
 def normalise_language(language: str) -> str:

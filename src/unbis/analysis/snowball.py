@@ -58,8 +58,9 @@ class _TermCache(dict[str, str]):
 class SnowballAnalyzer(Analyzer):
     """Stemmed, case- and accent-insensitive terms for en, fr, es, ru.
 
-    Accents are stripped after stemming (Snowball's French and Spanish rules need them) so that UNBIS's
-    unaccented upper-case French/Spanish labels meet accented running text. Russian folds ё to е before
+    Accents are stripped so that UNBIS's unaccented upper-case French/Spanish labels meet accented running
+    text: before stemming in French and Spanish (a stem of the accented form would differ from the label's),
+    after it in English. Russian folds ё to е before
     stemming and keeps й (stripping its breve would merge unrelated words). Words shorter than
     ``min_length``, pure numbers and stop words are dropped.
     """
@@ -77,6 +78,11 @@ class SnowballAnalyzer(Analyzer):
         # Labels are often written without accents (DROITS DE L'HOMME, A for à): stop their bare forms too.
         self._stop = frozenset(self.prepare(w) for w in stop) | frozenset(self.prepare(strip_accents(w)) for w in stop)
         self._strip = language in ("en", "fr", "es")
+        # French and Spanish UNBIS labels are written in capitals without accents (SECURITE, SOBERANIA), and
+        # Snowball stems an unaccented word apart from its accented form (sécurité -> sécur, securite ->
+        # securit): there, accents go before stemming, so that text and label meet. English keeps the
+        # order (its words rarely carry accents, and its models' terms stay as they were).
+        self._strip_first = language in ("fr", "es")
         self._cache = _TermCache(self.normalise_word)
         self._surface_cache = _TermCache(self.surface_word)
 
@@ -92,6 +98,8 @@ class SnowballAnalyzer(Analyzer):
         folded = self.prepare(word)
         if len(folded) < self.min_length or folded in self._stop or folded.isdigit():
             return ""
+        if self._strip_first:
+            folded = strip_accents(folded)
         stem = self.stem(folded)
         return strip_accents(stem) if self._strip else stem
 
