@@ -33,6 +33,7 @@ import ahocorasick
 from unbis.analysis import get_analyzer
 from unbis.analysis.inflection import number_differs, same_word
 from unbis.analysis.snowball import strip_accents
+from unbis.backends.matcher.labels import nationalities
 from unbis.backends.matcher.units import SEP
 from unbis.corpus.readers import read_documents
 from unbis.project import default_project
@@ -92,12 +93,11 @@ def classify_span(text: str, start: int, end: int, label: str, bodies: list[tupl
     return verdict
 
 
-def classify(text: str, evidence: list, bodies: list[tuple[int, int]], own: frozenset[str] = frozenset()) -> str:
-    """``own``: the concept's own labels; any other evidence label is lent by its nationality."""
+def classify(text: str, evidence: list, bodies: list[tuple[int, int]], lent: frozenset[str] = frozenset()) -> str:
+    """``lent``: the labels the concept has from its nationality (``matcher.labels.nationalities``)."""
     if not evidence:
         return "meaning"  # proposed by the semantic member alone: no label words in the text
-    classes = {classify_span(text, ev.start, ev.end, ev.label, bodies, lent=bool(own) and ev.label not in own)
-               for ev in evidence}
+    classes = {classify_span(text, ev.start, ev.end, ev.label, bodies, lent=ev.label in lent) for ev in evidence}
     for c in ("ok", "derivation", "number", "body"):
         if c in classes:
             return c
@@ -116,6 +116,7 @@ def main() -> None:
     # the label matches: the matcher's own, or the zero-shot backend's matcher member
     matcher = getattr(project.backend, "matcher_", project.backend)
     vocab = project.vocab
+    people_of = nationalities(vocab)  # the countries the matcher gives their nationality's labels
     docs = list(read_documents([args.docs], None, labelled=False))
     if args.half != "all":
         want = 1 if args.half == "odd" else 0
@@ -133,10 +134,9 @@ def main() -> None:
         bodies = _body_spans(text)
         for s in row:
             appears[s.label] += 1
-            labels = [label for _lang, _kind, label in vocab.concepts[s.subject].all_labels()]
-            # with the bare form of a qualified label, which the matcher also matches
-            own = frozenset(labels + [re.sub(r"\s*\([^()]*\)$", "", label) for label in labels])
-            c = classify(text, evidence.get(s.subject, []), bodies, own)
+            lent = frozenset(label for p in people_of.get(s.subject, ())
+                             for _lang, _kind, label in vocab.concepts[p].all_labels())
+            c = classify(text, evidence.get(s.subject, []), bodies, lent)
             by_class[c] += 1
             if c != "ok":
                 offenders[c][s.label] += 1

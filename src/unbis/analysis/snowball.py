@@ -60,9 +60,8 @@ class SnowballAnalyzer(Analyzer):
 
     Accents are stripped so that UNBIS's unaccented upper-case French/Spanish labels meet accented running
     text: before stemming in French and Spanish (a stem of the accented form would differ from the label's),
-    after it in English. Russian folds ё to е before
-    stemming and keeps й (stripping its breve would merge unrelated words). Words shorter than
-    ``min_length``, pure numbers and stop words are dropped.
+    after it in English. Russian folds ё to е before stemming and keeps й (stripping its breve would merge
+    unrelated words). Words shorter than ``min_length``, pure numbers and stop words are dropped.
     """
 
     word_pattern: ClassVar[re.Pattern[str]] = LATIN_WORD  # words, marks included

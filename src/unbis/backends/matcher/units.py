@@ -32,10 +32,10 @@ _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 #: A citation of a UN document: the word just before a document symbol (S/636, A/RES/55/100,
 #: E/CN.4/1997/L.1) or a resolution number ("242 (1967)", "55/100"; not an EU act's "2001/83/EC" or
-#: "No 1234/2007"). "document S/636" and "resolution 242
-#: (1967)" cite; they say nothing of the text's subject, so the word is no evidence (DOCUMENTS was in the
-#: top 10 of a quarter of the Security Council resolutions, from their footnotes). The same in every
-#: language that writes a space before the symbol (not Chinese: 第242(1967)号决议).
+#: "No 1234/2007"). "document S/636" and "resolution 242 (1967)" cite; they say nothing of the text's
+#: subject, so the word is no evidence (DOCUMENTS was in the top 10 of a quarter of the Security Council
+#: resolutions, from their footnotes). The same in every language that writes a space before the symbol
+#: (not Chinese: 第242(1967)号决议).
 _CITATION = re.compile(
     r"\b[^\W\d_]+(?=\s+(?:[ASE]/(?:[A-Z0-9.\-]+/)*[A-Z0-9.\-]*\d|\d+\s*\(\d{4}\)|\d{1,3}/\d{1,3}\b(?!/)))")
 
