@@ -176,3 +176,50 @@ def test_citation_words_are_blanked_in_place(text: str, masked: str) -> None:
         "the document of 12 May on the resolution of disputes")  # no symbol, no citation
     assert mask_citations("Directive 2001/83/EC and Regulation No 1234/2007") == (
         "Directive 2001/83/EC and Regulation No 1234/2007")  # EU acts are not UN resolution numbers
+
+
+def test_the_adoption_record_is_no_evidence(project: Project) -> None:
+    """S/RES/216 (1965), whole: "Adopted at the 1258th meeting by 10 votes to none, with 1 abstention
+    (France)" is how it was voted; VOTING and FRANCE are not its subjects, SOUTHERN RHODESIA is."""
+    text = (SENTENCES / "adoption-en.txt").read_text(encoding="utf-8")
+    everything = [s.label for s in project.suggest([text], limit=1000, language="en")[0]]
+    assert "VOTING" not in everything and "FRANCE" not in everything, everything
+    assert "SOUTHERN RHODESIA" in everything[:3], everything
+
+
+@pytest.mark.parametrize(("language", "text", "record"), [
+    ("en", "régime.\n\nAdopted at the 1258th meeting\nby 10 votes to none, with 1 abstention (France).\n",
+     ["Adopted", "votes", "France"]),
+    ("en", "Adopted at the 259th meeting by 8 votes to none, with 3 abstentions (Argentina,\nUnion of\n"
+           "Soviet Socialist Republics).", ["Argentina", "Soviet"]),
+    ("en", "17 One member (China) did not participate in the voting.", ["China", "voting"]),
+    ("en", "6 The draft resolution was voted on in parts. No vote was\ntaken on the text as a whole.",
+     ["voted", "vote", "whole"]),
+    ("fr", "Adoptée à la 2145e séance par 14 voix contre zéro.\nUn membre (Chine) n'a pas participé au vote.",
+     ["voix", "Chine"]),
+    ("es", "Aprobada por unanimidad en la 1537a. sesión.", ["unanimidad", "sesión"]),
+    ("ru", "Принята единогласно на 1537-м заседании.", ["единогласно", "заседании"]),
+    ("ar", "اتُّخذ بالإجماع في الجلسة 1537.", ["بالإجماع", "الجلسة"]),
+    ("zh", "1970年5月12日第1537次会议一致通过。一个成员（中国）未参加表决。", ["会议", "中国", "表决"]),
+])
+def test_the_adoption_record_is_blanked_in_place(language: str, text: str, record: list[str]) -> None:
+    from unbis.backends.matcher.units import mask_adoption
+
+    out = mask_adoption(text, language)
+    assert len(out) == len(text) and out.count("\n") == text.count("\n")  # offsets stay
+    assert not [word for word in record if word in out], out
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("en", "Recalling the Declaration adopted at the 1970 meeting by consensus,"),  # not a record: mid-line
+    ("en", "Adopted by the Security Council at its 3205th meeting, on 30 April 1993\nThe Security Council,\n"
+           "Recalling the statements of the President (S/25539),"),
+    ("fr", "Rappelant la déclaration adoptée par consensus,"),
+])
+def test_text_around_an_adoption_record_stays(language: str, text: str) -> None:
+    from unbis.backends.matcher.units import mask_adoption
+
+    out = mask_adoption(text, language)
+    assert "Recalling" in out or "Rappelant" in out
+    kept = text.split("\n", 1)[-1] if text.startswith("Adopted") else text
+    assert kept in out, out

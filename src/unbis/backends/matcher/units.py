@@ -42,7 +42,66 @@ _CITATION = re.compile(
 
 def mask_citations(text: str) -> str:
     """``text`` with each citation word (see ``_CITATION``) blanked by as many spaces: offsets stay."""
-    return _CITATION.sub(lambda m: " " * len(m.group()), text)
+    return _CITATION.sub(_blank, text)
+
+
+def _blank(m: re.Match[str]) -> str:
+    """As many spaces as the match has characters (line breaks kept): offsets stay."""
+    return re.sub(r"[^\n]", " ", m.group())
+
+
+# The record of a resolution's adoption, in the UN's editorial formulas: the line that opens "Adopted
+# unanimously at the 1537th meeting" / "Adopted at the 2145th meeting by 14 votes to none, with 1
+# abstention (France)", and the footnotes "One member (China) did not participate in the voting", "The
+# draft resolution was voted on in parts. No vote was taken on the text as a whole". It tells
+# how the text was voted, not what it is about, yet its words were evidence: VOTING was in the top 10 of
+# 216 of the 902 Security Council resolutions, MEETING RECORDS, MEMBERS and the abstaining countries
+# with it. A record opens a line (a preamble's "the Declaration adopted at ..." is not one) and runs to
+# the end of its sentence: onto the next line when that goes on in lower case or with a number, or closes
+# a list of abstaining members (scanned records break anywhere); past an ordinal's full stop (Spanish
+# "1537a. sesión").
+_SENTENCE = (r"(?:\d+[^\W\d_]{0,3}\.(?=[ \t]*[a-zà-ÿа-я])|[^.;!?\n]|\n(?=[ \t]*[a-zà-ÿа-я0-9(])"
+             r"|\n(?=[^(.]{0,80}?\))){0,400}")
+#: Arabic short vowels and shadda, written or not (اتُّخذ, اتخذ)
+_HARAKAT = "[\u064b-\u0652]*"
+_RECORD_OPENING = {
+    "en": r"Adopted\b(?=[^.]{0,120}?\b(?:meeting|votes?|unanimously|consensus)\b)",
+    "fr": r"Adopt[ée]e?s?\b(?=[^.]{0,120}?(?:séance|seance|voix|vote|unanimité|unanimite|consensus))",
+    "es": r"Aprobad[ao]s?\b(?=[^.]{0,120}?(?:sesión|sesion|votos?|votación|votacion|unanimidad|consenso))",
+    "ru": r"Принят[аоы]?\b(?=[^.]{0,120}?(?:заседани|голос|единогласно|консенсус))",
+    "ar": r"(?:ا_*ت_*خ_*ذ|ا_*ع_*ت_*م_*د)_*(?=[^.]{0,120}?(?:الجلسة|صوت|بالإجماع|تصويت))".replace("_*", _HARAKAT),
+}
+#: the footnotes on a vote: a member that did not take part, a draft voted on in parts
+_VOTE_NOTES = {
+    "en": ["did not participate in the vot(?:e|ing)", "no (?:formal )?vote (?:was|having been) taken",
+           "(?:was|were) (?:voted on|adopted) in parts"],
+    "fr": ["n['’](?:a|ont) pas participé au vote"],
+    "es": ["no particip(?:ó|aron) en la votación"],
+    "ru": ["не участвовал[аио]? в голосовании"],
+    "ar": ["لم (?:ي|ت)شترك في التصويت"],
+}
+
+
+@cache
+def _adoption_record(language: str) -> re.Pattern[str] | None:
+    opening, notes = _RECORD_OPENING.get(language), _VOTE_NOTES.get(language)
+    if opening is None or notes is None:
+        return None
+    # a footnote's words may break across lines anywhere
+    note = "|".join(n.replace(" ", r"\s+") for n in notes)
+    return re.compile(rf"(?m)^[ \t\d*]*{opening}{_SENTENCE}|[^.;\n]*(?i:{note})[^.;]{{0,200}}")
+
+
+#: Chinese: "第1537次会议一致通过", "第2145次会议以14票对0票通过", "未参加表决" (no line rule: the date
+#: often opens the record's line)
+_ZH_RECORD = re.compile(r"第\s*\d+\s*次会议[^。；\n]{0,30}?通过|[^。；\n]*未参加表决[^。；\n]*")
+
+
+def mask_adoption(text: str, language: str) -> str:
+    """``text`` with the record of its adoption (how it was voted; see ``_RECORD_OPENING``) blanked by
+    as many spaces: offsets stay. Languages without the formulas: ``text`` unchanged."""
+    pattern = _ZH_RECORD if language == "zh" else _adoption_record(language)
+    return text if pattern is None else pattern.sub(_blank, text)
 
 
 class Units(NamedTuple):
@@ -122,9 +181,9 @@ def text_units(
     """The matching units of ``text`` read as ``language`` (``document``: with Chinese word boundaries;
     ``offsets=False`` skips character offsets outside Chinese, the analyzer's fast path; ``surfaces``:
     with each unit's folded surface word, outside Chinese). In a document the words that cite another
-    document are left out (``mask_citations``)."""
-    if document and language != "zh":
-        text = mask_citations(text)
+    document and the record of its adoption are left out (``mask_citations``, ``mask_adoption``)."""
+    if document:
+        text = mask_adoption(text if language == "zh" else mask_citations(text), language)
     if language == "zh":
         return chinese_document_units(text) if document else chinese_units(text)
     analyzer = get_analyzer(language)
