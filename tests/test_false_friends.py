@@ -223,3 +223,29 @@ def test_text_around_an_adoption_record_stays(language: str, text: str) -> None:
     assert "Recalling" in out or "Rappelant" in out
     kept = text.split("\n", 1)[-1] if text.startswith("Adopted") else text
     assert kept in out, out
+
+
+def test_the_words_of_a_name_are_no_evidence(project: Project) -> None:
+    """S/RES/375 (1975), whole: "the application of Papua New Guinea" names one country; GUINEA and NEW
+    GUINEA are words of its name."""
+    text = (SENTENCES / "name-en.txt").read_text(encoding="utf-8")
+    everything = [s.label for s in project.suggest([text], limit=1000, language="en")[0]]
+    assert everything[0] == "PAPUA NEW GUINEA", everything
+    assert "GUINEA" not in everything and "NEW GUINEA" not in everything, everything
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), [
+    # translated for the tests (the UN's own versions are not at hand)
+    ("Recommande à l'Assemblée générale d'admettre la Papouasie-Nouvelle-Guinée comme Membre de "
+     "l'Organisation des Nations Unies.", "PAPUA NEW GUINEA", ["GUINEA", "NEW GUINEA"]),
+    ("Recomienda a la Asamblea General que admita a Papua Nueva Guinea como Miembro de las Naciones Unidas.",
+     "PAPUA NEW GUINEA", ["GUINEA", "NEW GUINEA", "GUINEANS"]),
+    ("Condamne l'Afrique du Sud pour ses attaques contre l'Angola.", "SOUTH AFRICA", ["AFRICA"]),
+    # a gapped match must not take one word of a name: "United" here is the Emirates'
+    ("the United Arab Emirates and other Arab States", "UNITED ARAB EMIRATES", ["UNITED STATES"]),
+    # a name does not hide the same words written elsewhere as ordinary words
+    ("Condemns South Africa for its attacks; the peoples of Africa", "AFRICA", []),
+])
+def test_a_name_hides_its_words_only(project: Project, text: str, present: str, absent: list[str]) -> None:
+    everything = [s.label for s in project.suggest([text], limit=1000, language="en")[0]]
+    assert present in everything and not set(absent) & set(everything), everything

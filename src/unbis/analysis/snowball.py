@@ -125,6 +125,15 @@ class SnowballAnalyzer(Analyzer):
         surfaces = list(compress(map(self._surface_cache.__getitem__, words), all_terms))
         return list(filter(None, all_terms)), surfaces
 
+    def term_details(self, text: str) -> tuple[list[str], list[str], list[bool]]:
+        """:meth:`term_surfaces`, and whether each term's word is written as a name (``str.istitle``:
+        "Guinea", not "GUINEA" or "guinea")."""
+        words = self._pattern(text).findall(text)
+        all_terms = list(map(self._cache.__getitem__, words))
+        surfaces = list(compress(map(self._surface_cache.__getitem__, words), all_terms))
+        titled = list(compress(map(str.istitle, words), all_terms))
+        return list(filter(None, all_terms)), surfaces, titled
+
     def _pattern(self, text: str) -> re.Pattern[str]:
         """The plain word pattern unless ``text`` holds combining marks (a C-speed scan)."""
         return self.word_pattern if self.mark_pattern.search(text) else PLAIN_WORD

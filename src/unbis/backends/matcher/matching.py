@@ -53,6 +53,9 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     derived: set[tuple[int, int]] = set()
     if units.surfaces is not None and index.surfaces:
         exact_hits, derived = _check_words(index, units.surfaces, exact_hits)
+    names = _name_spans(exact_hits, units.titled) if units.titled is not None else []
+    if names:
+        exact_hits = [h for h in exact_hits if not _inside_name(h[1], h[2], names)]
 
     starts, ends = units.starts, units.ends
     subsumed = _subsumed_spans(exact_hits, index)
@@ -76,7 +79,8 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     barriers = None
     if BARRIER in haystack:
         barriers = np.concatenate(([0], np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))))
-    out.extend(_gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers, units.surfaces))
+    gapped = _gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers, units.surfaces)
+    out.extend(o for o in gapped if not (names and _cuts_name(o.first, o.last, int(index.n_units[o.label]), names)))
     return out
 
 
@@ -124,6 +128,27 @@ def _mask_bodies(
         if kept:
             parts[pid] = kept
     return hits, parts
+
+
+def _name_spans(hits: list[tuple[int, int, int]], titled: list[bool]) -> list[tuple[int, int]]:
+    """The unit spans of the exact matches of more than one word written as a name, every word
+    capitalised ("Papua New Guinea", "South Africa", "United Arab Emirates")."""
+    return [(f, la) for _lid, f, la in hits if la > f and all(titled[f: la + 1])]
+
+
+def _inside_name(first: int, last: int, names: list[tuple[int, int]]) -> bool:
+    """Whether units ``first..last`` lie inside a longer name of ``names``: GUINEA, NEW GUINEA, AFRICA and
+    ARABS are words of the name there, not its subject, as the words of a UN body's name are not. Only
+    the shorter match goes: the name's own concept keeps its match, and so does a label in lower case."""
+    return any(f <= first and last <= la and la - f > last - first for f, la in names)
+
+
+def _cuts_name(first: int, last: int, length: int, names: list[tuple[int, int]]) -> bool:
+    """Whether a gapped match of a label of ``length`` units over units ``first..last`` takes only some of
+    a name's words: it lies inside the name, overlaps it, or spans it with fewer words than the name has
+    ("United Arab Emirates and other Arab States" is not UNITED STATES). A longer label around a whole
+    name ("situation in South Africa": SOUTH AFRICA SITUATION) is kept."""
+    return any(first <= la and f <= last and not (first <= f and la <= last and length > la - f) for f, la in names)
 
 
 def _check_words(

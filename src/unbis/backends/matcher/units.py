@@ -83,25 +83,52 @@ _VOTE_NOTES = {
 
 
 @cache
-def _adoption_record(language: str) -> re.Pattern[str] | None:
+def _adoption_record(language: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """The record's opening line and its vote footnotes, as two patterns (None: no formulas)."""
     opening, notes = _RECORD_OPENING.get(language), _VOTE_NOTES.get(language)
     if opening is None or notes is None:
         return None
     # a footnote's words may break across lines anywhere
     note = "|".join(n.replace(" ", r"\s+") for n in notes)
-    return re.compile(rf"(?m)^[ \t\d*]*{opening}{_SENTENCE}|[^.;\n]*(?i:{note})[^.;]{{0,200}}")
+    return re.compile(rf"(?m)^[ \t\d*]*{opening}{_SENTENCE}"), re.compile(rf"(?i:{note})")
 
 
-#: Chinese: "第1537次会议一致通过", "第2145次会议以14票对0票通过", "未参加表决" (no line rule: the date
-#: often opens the record's line)
-_ZH_RECORD = re.compile(r"第\s*\d+\s*次会议[^。；\n]{0,30}?通过|[^。；\n]*未参加表决[^。；\n]*")
+def _note_sentences(text: str, note: re.Pattern[str], ends: str = ".;") -> list[tuple[int, int]]:
+    """The spans of the sentences (up to 200 characters on) that hold a vote footnote's words; ``ends``:
+    the marks that end a sentence. Found from the words out, not by a pattern that reads every line from
+    every position: that was quadratic in the length of a line without a full stop (a legal act's table)."""
+    stop = re.compile(f"[{re.escape(ends)}]")
+    spans = []
+    for m in note.finditer(text):
+        start = max(text.rfind(c, 0, m.start()) for c in ends + "\n") + 1
+        end = stop.search(text, m.end(), m.end() + 200)
+        spans.append((start, end.start() if end else min(len(text), m.end() + 200)))
+    return spans
+
+
+#: Chinese: "第1537次会议一致通过", "第2145次会议以14票对0票通过" (no line rule: the date often opens the
+#: record's line) and the footnote "未参加表决"
+_ZH_RECORD = re.compile(r"第\s*\d+\s*次会议[^。；\n]{0,30}?通过")
+_ZH_NOTE = re.compile("未参加表决")
 
 
 def mask_adoption(text: str, language: str) -> str:
     """``text`` with the record of its adoption (how it was voted; see ``_RECORD_OPENING``) blanked by
     as many spaces: offsets stay. Languages without the formulas: ``text`` unchanged."""
-    pattern = _ZH_RECORD if language == "zh" else _adoption_record(language)
-    return text if pattern is None else pattern.sub(_blank, text)
+    if language == "zh":
+        record, note, ends = _ZH_RECORD, _ZH_NOTE, "。；"
+    elif (patterns := _adoption_record(language)) is not None:
+        (record, note), ends = patterns, ".;"
+    else:
+        return text
+    text = record.sub(_blank, text)
+    spans = _note_sentences(text, note, ends)
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = [c if c == "\n" else " " for c in chars[start:end]]
+    return "".join(chars)
 
 
 class Units(NamedTuple):
@@ -117,6 +144,8 @@ class Units(NamedTuple):
     boundaries: set[int] | None = None
     #: folded unstemmed word of each unit (outside Chinese, when asked for): inflection checks
     surfaces: list[str] | None = None
+    #: whether each unit's word is written as a name, "Guinea" (with ``surfaces``, in scripts with case)
+    titled: list[bool] | None = None
 
 
 @cache
@@ -189,14 +218,17 @@ def text_units(
     analyzer = get_analyzer(language)
     if not offsets:
         if surfaces and isinstance(analyzer, SnowballAnalyzer):
-            terms, folded = analyzer.term_surfaces(text)
-            return Units(terms, None, None, surfaces=folded)
+            terms, folded, titled = analyzer.term_details(text)
+            return Units(terms, None, None, surfaces=folded, titled=titled)
         return Units(analyzer.terms(text), None, None)
     tokens = analyzer.tokens(text)
     words: list[str] | None = None
+    names: list[bool] | None = None
     if surfaces and isinstance(analyzer, SnowballAnalyzer):
         words = [analyzer.surface(text[t.start:t.end]) for t in tokens]
-    return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens], surfaces=words)
+        names = [text[t.start:t.end].istitle() for t in tokens]
+    return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens], surfaces=words,
+                 titled=names)
 
 
 def label_parts(label: str, language: str) -> list[tuple[str, ...]]:
