@@ -249,3 +249,19 @@ def test_the_words_of_a_name_are_no_evidence(project: Project) -> None:
 def test_a_name_hides_its_words_only(project: Project, text: str, present: str, absent: list[str]) -> None:
     everything = [s.label for s in project.suggest([text], limit=1000, language="en")[0]]
     assert present in everything and not set(absent) & set(everything), everything
+
+
+def test_names_can_be_switched_off() -> None:
+    """``MatcherParams.names=False``: the words of a name are matched as before (GUINEA for Papua New
+    Guinea), for vocabularies whose texts write their subjects in capitals."""
+    from unbis.backends.base import Context
+    from unbis.backends.matcher.backend import MatcherBackend
+    from unbis.vocab.loaders import load_unbis
+
+    vocab = load_unbis()
+    text = "Recommends that Papua New Guinea be admitted to membership."
+    on = MatcherBackend(Context(vocab, "en")).fit([])
+    off = MatcherBackend(Context(vocab, "en"), names=False).fit([])
+    guinea = next(c for c in range(len(vocab)) if vocab.label(c) == "GUINEA")
+    assert guinea not in on.evidence_rows(text, "en")[0].tolist()
+    assert guinea in off.evidence_rows(text, "en")[0].tolist()

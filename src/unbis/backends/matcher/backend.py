@@ -72,6 +72,9 @@ class MatcherParams:
     #: a country is also matched by its nationality's labels ("Lebanese territory": LEBANON), for the
     #: pairs of ``data/demonyms.json`` (UNBIS)
     demonyms: bool = True
+    #: the words inside a longer match written as a name ("Guinea" in "Papua New Guinea") make no
+    #: candidate (``matching._inside_name``); off for texts that capitalise their subjects (titles)
+    names: bool = True
     #: "un": without training documents, concept commonness comes from the bundled UN text statistics
     background: Literal["un", "none"] = "un"
 
@@ -164,6 +167,8 @@ class MatcherBackend(Backend):
         lang = self.labels_language(text, language)
         index = self.label_index(lang)
         units = text_units(text, lang, document=True, offsets=offsets, surfaces=True)
+        if not self.params.names:
+            units = units._replace(titled=None)
         return index, len(units.terms), find_occurrences(index, units, self.params.max_gap, partial)
 
     def _uses_partial(self) -> bool:
@@ -257,8 +262,8 @@ class MatcherBackend(Backend):
         out: dict[int, list[Evidence]] = {}
         for occ in occurrences:
             cid = int(index.concept[occ.label])
-            if wanted is not None and cid not in wanted:
-                continue
+            if occ.named or (wanted is not None and cid not in wanted):
+                continue  # a word of a name is no evidence to show
             label = index.text[occ.label]
             out.setdefault(cid, []).extend(Evidence(s, e, label, index.language) for s, e in occ.spans)
         return {cid: sorted(set(ev)) for cid, ev in out.items()}

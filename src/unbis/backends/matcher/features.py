@@ -63,9 +63,12 @@ def candidate_features(
     # per concept: exact, subsumed, fuzzy, first, last, longest, min generality, min ambiguity, pref,
     # partial, derived. Derived, then partial occurrences come last so that positions are those of real
     # matches when any.
+    own: set[int] = set()  # concepts with a match outside the names of others: the candidates
     for occ in sorted(occurrences, key=lambda o: (o.partial, o.derived)):
         lid = occ.label
         cid = int(index.concept[lid])
+        if not occ.named:
+            own.add(cid)
         s = stats.get(cid)
         if s is None:
             s = stats[cid] = [0, 0, 0, occ.first, occ.last, 0, math.inf, math.inf, 0, 0, 0]
@@ -90,14 +93,17 @@ def candidate_features(
         s[7] = min(s[7], float(index.ambiguity[lid]))
         if index.kind[lid] == 0:
             s[8] = 1
+    # Every concept matched counts for the others' hierarchy columns and the most frequent candidate's
+    # count; only those with a match of their own are candidates.
+    matched = set(stats)
+    max_occ = max((s[0] + s[1] + s[2] for s in stats.values()), default=0) or 1
+    stats = {cid: s for cid, s in stats.items() if cid in own}
     concepts = np.fromiter(stats, dtype=np.int32, count=len(stats))
     rows = np.zeros((len(stats), N_FEATURES), dtype=np.float32)
     if not stats:
         return concepts, rows
-    matched = set(stats)
     n = max(n_units, 1)
     words_per_unit = 0.5 if index.language == "zh" else 1.0  # Chinese units are characters
-    max_occ = max(max(s[0] + s[1] + s[2] for s in stats.values()), 1)
     for i, (cid, s) in enumerate(stats.items()):
         rows[i] = (
             math.log1p(s[0]),
