@@ -54,7 +54,7 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     derived: set[tuple[int, int]] = set()
     if units.surfaces is not None and index.surfaces:
         exact_hits, derived = _check_words(index, units.surfaces, exact_hits)
-    names = _name_spans(exact_hits, units.titled) if units.titled is not None else []
+    names = _name_spans(exact_hits, units.titled) if units.titled is not None else {}
 
     starts, ends = units.starts, units.ends
     subsumed = _subsumed_spans(exact_hits, index)
@@ -132,28 +132,35 @@ def _mask_bodies(
     return hits, parts
 
 
-def _name_spans(hits: list[tuple[int, int, int]], titled: list[bool]) -> list[tuple[int, int]]:
+def _name_spans(hits: list[tuple[int, int, int]], titled: list[bool]) -> dict[int, list[tuple[int, int]]]:
     """The unit spans of the exact matches of more than one word written as a name, every word
-    capitalised ("Papua New Guinea", "South Africa", "United Arab Emirates")."""
-    return [(f, la) for _lid, f, la in hits if la > f and all(titled[f: la + 1])]
+    capitalised ("Papua New Guinea", "South Africa", "United Arab Emirates"), by each unit they cover: a
+    match is checked against the few names at its own units, not against every name of a long text."""
+    cover: dict[int, list[tuple[int, int]]] = {}
+    for _lid, f, la in hits:
+        if la > f and all(titled[f: la + 1]):
+            for u in range(f, la + 1):
+                cover.setdefault(u, []).append((f, la))
+    return cover
 
 
-def _inside_name(first: int, last: int, names: list[tuple[int, int]]) -> bool:
+def _inside_name(first: int, last: int, names: dict[int, list[tuple[int, int]]]) -> bool:
     """Whether units ``first..last`` lie inside a longer name of ``names``: GUINEA, NEW GUINEA, AFRICA and
     ARABS are words of the name there, not its subject, as the words of a UN body's name are not. Such a
     match is kept as ``named``: it makes no candidate, but its concept still counts as matched for the
-    hierarchy columns of the others (a broader concept's words inside a name are evidence of the topic;
-    dropping the matches outright cost the transfer ranker 0.01 nDCG on EuroVoc and YSO held out). The
-    name's own concept keeps its match, and so does a label in lower case."""
-    return any(f <= first and last <= la and la - f > last - first for f, la in names)
+    hierarchy columns of the others (a broader concept's words inside a name are evidence of the topic:
+    benchmarks/results/zeroshot.md). The name's own concept keeps its match, and so does a label in lower
+    case."""
+    return any(f <= first and last <= la and la - f > last - first for f, la in names.get(first, ()))
 
 
-def _cuts_name(first: int, last: int, length: int, names: list[tuple[int, int]]) -> bool:
+def _cuts_name(first: int, last: int, length: int, names: dict[int, list[tuple[int, int]]]) -> bool:
     """Whether a gapped match of a label of ``length`` units over units ``first..last`` takes only some of
     a name's words: it lies inside the name, overlaps it, or spans it with fewer words than the name has
     ("United Arab Emirates and other Arab States" is not UNITED STATES). A longer label around a whole
     name ("situation in South Africa": SOUTH AFRICA SITUATION) is kept."""
-    return any(first <= la and f <= last and not (first <= f and la <= last and length > la - f) for f, la in names)
+    return any(not (first <= f and la <= last and length > la - f)
+               for u in range(first, last + 1) for f, la in names.get(u, ()))
 
 
 def _check_words(
