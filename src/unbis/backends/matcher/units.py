@@ -54,9 +54,9 @@ def _blank(m: re.Match[str]) -> str:
 # unanimously at the 1537th meeting" / "Adopted at the 2145th meeting by 14 votes to none, with 1
 # abstention (France)", and the footnotes "One member (China) did not participate in the voting", "The
 # draft resolution was voted on in parts. No vote was taken on the text as a whole". It tells
-# how the text was voted, not what it is about, yet its words were evidence: VOTING was in the top 10 of
-# 216 of the 902 Security Council resolutions, MEETING RECORDS, MEMBERS and the abstaining countries
-# with it. A record opens a line (a preamble's "the Declaration adopted at ..." is not one) and runs to
+# how the text was voted, not what it is about, yet its words were evidence for VOTING, MEETING RECORDS,
+# MEMBERS and the abstaining countries (benchmarks/results/zeroshot.md). A record opens a line (a
+# preamble's "the Declaration adopted at ..." is not one) and runs to
 # the end of its sentence: onto the next line when that goes on in lower case or with a number, or closes
 # a list of abstaining members (scanned records break anywhere); past an ordinal's full stop (Spanish
 # "1537a. sesión").
