@@ -67,7 +67,7 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     out = [
         Occurrence(lid, f, la, True, (f, la) in subsumed,
                    ((starts[f], ends[la]),) if starts is not None and ends is not None else (),
-                   derived=(lid, f) in derived, named=bool(names) and _inside_name(f, la, names))
+                   derived=(lid, f) in derived, named=f in names and _inside_name(f, la, names))
         for lid, f, la in exact_hits
     ]
     exact_at: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -80,8 +80,9 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
         barriers = np.concatenate(([0], np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))))
     gapped = _gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers, units.surfaces)
     if names:
-        gapped = [o._replace(named=True) if _cuts_name(o.first, o.last, int(index.n_units[o.label]), names) else o
-                  for o in gapped]
+        # only a window with a unit inside a name can cut one (most windows have none)
+        gapped = [o._replace(named=True) if not names.keys().isdisjoint(range(o.first, o.last + 1))
+                  and _cuts_name(o.first, o.last, int(index.n_units[o.label]), names) else o for o in gapped]
     out.extend(gapped)
     return out
 

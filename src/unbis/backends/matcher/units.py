@@ -71,6 +71,10 @@ _RECORD_OPENING = {
     "ru": r"Принят[аоы]?\b(?=[^.]{0,120}?(?:заседани|голос|единогласно|консенсус))",
     "ar": r"(?:ا_*ت_*خ_*ذ|ا_*ع_*ت_*م_*د)_*(?=[^.]{0,120}?(?:الجلسة|صوت|بالإجماع|تصويت))".replace("_*", _HARAKAT),
 }
+#: a word every vote footnote of the language holds: a text without it is not searched (most are not,
+#: and the footnote pattern is case-insensitive, a slow scan)
+_VOTE_WORD = {"en": ("vot", "Vot", "VOT"), "fr": ("vote", "VOTE"), "es": ("votaci", "VOTACI"),
+              "ru": ("голосовани", "ГОЛОСОВАНИ"), "ar": ("التصويت",), "zh": ("表决",)}
 #: the footnotes on a vote: a member that did not take part, a draft voted on in parts
 _VOTE_NOTES = {
     "en": ["did not participate in the vot(?:e|ing)", "no (?:formal )?vote (?:was|having been) taken",
@@ -122,6 +126,8 @@ def mask_adoption(text: str, language: str) -> str:
     else:
         return text
     text = record.sub(_blank, text)
+    if not any(word in text for word in _VOTE_WORD[language]):
+        return text
     spans = _note_sentences(text, note, ends)
     if not spans:
         return text
