@@ -125,3 +125,17 @@ def test_train_sets_members_parameters_of_the_default_pipeline(tmp_path: Path, e
                 "--param", "knn.k=0")
     assert bad.returncode == 2 and "k must be >= 1" in bad.stderr
     assert not (tmp_path / "q" / "current").exists()
+
+
+def test_suggest_says_why_a_document_got_no_suggestion(tmp_path: Path) -> None:
+    """An empty list is explained on standard error; standard output keeps its shape."""
+    doc = tmp_path / "doc.txt"
+    doc.write_text("The Security Council condemns the attacks on Lebanese territory.\n", encoding="utf-8")
+    result = unbis("suggest", str(doc), "--threshold", "0.99", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"suggestions": []}
+    assert f"{doc}: no suggestion: none scores at least the threshold 0.99" in result.stderr
+    kept = unbis("suggest", str(doc), str(doc), "--threshold", "0.99")
+    assert kept.stdout.count("Suggestions for") == 2 and kept.stderr.count("no suggestion") == 2
+    found = unbis("suggest", str(doc))
+    assert "LEBANON" in found.stdout and "no suggestion" not in found.stderr

@@ -134,6 +134,8 @@ def suggest(
         text = _read_text(paths[0])
         [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language,
                                        include=include or [], exclude=exclude or [])
+        _note_if_empty(paths[0], rows, proj.config.threshold if threshold is None else threshold,
+                       bool(include or exclude))
         if as_json:
             typer.echo(json.dumps({"suggestions": rows}, ensure_ascii=False))
             return
@@ -153,6 +155,9 @@ def suggest(
     results = dict(zip(order, service.suggest_texts(proj, [texts[i] for i in order], limit=limit,
                                                     threshold=threshold, language=language, include=include or [],
                                                     exclude=exclude or []), strict=True))
+    for i, rows in results.items():
+        _note_if_empty(paths[i], rows, proj.config.threshold if threshold is None else threshold,
+                       bool(include or exclude))
     if as_json:
         typer.echo(json.dumps([{"file": path, "error": errors[i]} if i in errors else
                                {"file": path, "suggestions": results[i]} for i, path in enumerate(paths)],
@@ -165,6 +170,19 @@ def suggest(
                     typer.echo(_suggestion_line(row))
     if errors:
         raise typer.Exit(2)
+
+
+def _note_if_empty(path: str, rows: list[dict], threshold: float, filtered: bool) -> None:
+    """Say on standard error why a document got no suggestion: an empty list is never left unexplained
+    (standard output keeps its shape for scripts)."""
+    if rows:
+        return
+    why = [f"none scores at least the threshold {threshold:g}"] if threshold > 0 else []
+    if filtered:
+        why.append("none with evidence is kept by --include / --exclude")
+    reason = " or ".join(why) if why else "no descriptor has any evidence in it"
+    err_console.print(f"[yellow]note:[/yellow] {'standard input' if path == '-' else path}: no suggestion: "
+                      f"{reason}", highlight=False, soft_wrap=True)
 
 
 def _short_names(paths: list[str]) -> dict[str, str]:
