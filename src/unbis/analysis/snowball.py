@@ -116,19 +116,12 @@ class SnowballAnalyzer(Analyzer):
         """:meth:`surface_word`, cached."""
         return self._surface_cache[word]
 
-    def term_surfaces(self, text: str) -> tuple[list[str], list[str]]:
-        """The terms of ``text`` with the folded surface word each came from (same order as
-        :meth:`terms`): the matcher tells inflection from derivation on the surface forms."""
+    def term_details(self, text: str) -> tuple[list[str], list[str], list[bool]]:
+        """The terms of ``text`` (same order as :meth:`terms`), the folded surface word each came from (the
+        matcher tells inflection from derivation on surface forms), and whether that word is written as
+        a name (``str.istitle``: "Guinea", not "GUINEA" or "guinea")."""
         words = self._pattern(text).findall(text)
         # map / compress run in C, as in :meth:`terms`
-        all_terms = list(map(self._cache.__getitem__, words))
-        surfaces = list(compress(map(self._surface_cache.__getitem__, words), all_terms))
-        return list(filter(None, all_terms)), surfaces
-
-    def term_details(self, text: str) -> tuple[list[str], list[str], list[bool]]:
-        """:meth:`term_surfaces`, and whether each term's word is written as a name (``str.istitle``:
-        "Guinea", not "GUINEA" or "guinea")."""
-        words = self._pattern(text).findall(text)
         all_terms = list(map(self._cache.__getitem__, words))
         surfaces = list(compress(map(self._surface_cache.__getitem__, words), all_terms))
         titled = list(compress(map(str.istitle, words), all_terms))

@@ -118,6 +118,8 @@ def suggest(
 
     paths = files or ["-"]
     proj = service.open_project(project)
+    cut = proj.config.threshold if threshold is None else threshold  # what an empty list is explained by
+    filtered = bool(include or exclude)
     if as_one:
         rows = service.suggest_as_one(proj, [(path, _read_text(path)) for path in paths], limit=limit,
                                       threshold=threshold, language=language, include=include or [],
@@ -134,8 +136,7 @@ def suggest(
         text = _read_text(paths[0])
         [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language,
                                        include=include or [], exclude=exclude or [])
-        _note_if_empty(paths[0], rows, proj.config.threshold if threshold is None else threshold,
-                       bool(include or exclude))
+        _note_if_empty(paths[0], rows, cut, filtered)
         if as_json:
             typer.echo(json.dumps({"suggestions": rows}, ensure_ascii=False))
             return
@@ -156,8 +157,7 @@ def suggest(
                                                     threshold=threshold, language=language, include=include or [],
                                                     exclude=exclude or []), strict=True))
     for i, rows in results.items():
-        _note_if_empty(paths[i], rows, proj.config.threshold if threshold is None else threshold,
-                       bool(include or exclude))
+        _note_if_empty(paths[i], rows, cut, filtered)
     if as_json:
         typer.echo(json.dumps([{"file": path, "error": errors[i]} if i in errors else
                                {"file": path, "suggestions": results[i]} for i, path in enumerate(paths)],
