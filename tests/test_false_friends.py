@@ -38,8 +38,11 @@ def project() -> Project:
     ("fr", [("international", "internationaux"), ("securite", "securites"), ("nation", "nations"),
             ("israeliens", "israelienne"), ("officiel", "officielles")],  # the feminine doubles n, l
      [("importations", "importance"), ("nationalisme", "national"), ("assurance", "assurer")]),
-    ("es", [("seguros", "seguro"), ("internacional", "internacionales"), ("paz", "paces")],
-     [("seguros", "seguridad"), ("importaciones", "importancia"), ("nacionalismo", "nacional")]),
+    ("es", [("seguros", "seguro"), ("internacional", "internacionales"), ("paz", "paces"),
+            ("franceses", "francesa"), ("humanos", "humana"), ("desarrollo", "desarrollos")],
+     [("seguros", "seguridad"), ("importaciones", "importancia"), ("nacionalismo", "nacional"),
+      # one stem, two paradigms: free / books, dealings / treaties, development / developed
+      ("libros", "libres"), ("tratados", "tratos"), ("desarrollados", "desarrollo"), ("empleo", "empleados")]),
     ("ru", [("права", "правам"), ("юрисдикция", "юрисдикцией"), ("советы", "совета"), ("дети", "детей")],
      [("национальность", "национальных"), ("независимость", "независимой"), ("семена", "семьи")]),
     ("ar", [("الحقوق", "حقوق"), ("القانون", "قانونا"), ("وقت", "الوقت"),
@@ -56,6 +59,16 @@ def test_inflection_is_the_same_word_and_derivation_is_not(
         assert same_word(language, label_word, text_word), (label_word, text_word)
     for label_word, text_word in derived:
         assert not same_word(language, label_word, text_word), (label_word, text_word)
+
+
+def test_a_one_word_arabic_label_keeps_its_ta_marbuta() -> None:
+    """Alone, العملة "currency" is not عمل "work" nor الوطنية "patriotism" الوطني "national"; inside a longer
+    label the ة may be an adjective's agreement, and the ة-word's own inflections still meet it."""
+    for label_word, text_word in [("العملة", "عمل"), ("الوطنية", "الوطني")]:
+        assert same_word("ar", label_word, text_word)
+        assert not same_word("ar", label_word, text_word, alone=True)
+    for label_word, text_word in [("المنظمة", "منظمات"), ("الدولة", "الدولتين"), ("الوطنية", "وطنية")]:
+        assert same_word("ar", label_word, text_word, alone=True)
 
 
 def test_number_of_a_plural_label() -> None:
@@ -265,3 +278,57 @@ def test_names_can_be_switched_off() -> None:
     guinea = next(c for c in range(len(vocab)) if vocab.label(c) == "GUINEA")
     assert guinea not in on.evidence_rows(text, "en")[0].tolist()
     assert guinea in off.evidence_rows(text, "en")[0].tolist()
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), [
+    # written for the tests in the UN's wording (no UN text at hand holds these labels)
+    ("Reconoce la carga que representan las enfermedades no transmisibles en los países en desarrollo.",
+     "NON-COMMUNICABLE DISEASES", ["COMMUNICABLE DISEASES", "DEVELOPED COUNTRIES"]),
+    ("Государства, не обладающие ядерным оружием, и их гарантии безопасности",
+     "NON-NUCLEAR-WEAPON STATES", ["NUCLEAR WEAPON STATES"]),
+    ("Les besoins particuliers des États sans littoral", "LANDLOCKED STATES", ["COASTAL STATES"]),
+    ("الموارد غير المتجددة", "NON-RENEWABLE RESOURCES", ["RENEWABLE RESOURCES"]),
+])
+def test_a_negation_makes_another_concept(project: Project, text: str, present: str, absent: list[str]) -> None:
+    """A label's negation is a word of it: dropped as a stop word, "no transmisibles" read as
+    COMMUNICABLE DISEASES, and a gapped match through the negation was the opposite concept."""
+    everything = [s.label for s in project.suggest([text], limit=1000, language="en")[0]]
+    assert present in everything and not set(absent) & set(everything), everything
+
+
+def test_labels_that_analysis_would_turn_into_another_concept() -> None:
+    """A qualified label is matched exactly or not at all (its qualifier is no word of the text); its bare
+    form is not lent when it is another concept's own label; a label reduced to another concept's by its
+    dropped function words is not matched."""
+    from unbis.backends.matcher.labels import compile_labels
+    from unbis.backends.matcher.matching import find_occurrences
+    from unbis.backends.matcher.units import text_units
+    from unbis.vocab.loaders import load_unbis
+
+    vocab = load_unbis()
+    by_label = {vocab.label(c): c for c in range(len(vocab))}
+
+    def found(language: str, text: str) -> set[str]:
+        index = compile_labels(vocab, language)
+        units = text_units(text, language, document=True, surfaces=True)
+        return {vocab.label(int(index.concept[o.label])) for o in find_occurrences(index, units, max_gap=2)}
+
+    spanish = compile_labels(vocab, "es")
+    matched = {spanish.text[o.label] for o in find_occurrences(
+        spanish, text_units("Toda persona tiene derecho a la vida", "es", document=True, surfaces=True), max_gap=2)}
+    assert "PERSONAS" in matched  # the bare form, as "person" would be PERSONS in English
+    assert not {"PERSONAS (DERECHO)", "PERSONAS (DERECHO INTERNACIONAL)"} & matched, matched
+    english = compile_labels(vocab, "en")
+    procedure = by_label["INTERVENTION (PROCEDURE)"]
+    assert [english.text[i] for i in range(len(english)) if english.concept[i] == procedure] == [
+        "INTERVENTION (PROCEDURE)"]
+    assert found("en", "the rules on intervention") == {"INTERVENTION"}
+    arabic = found("ar", "وحرية الإعراب عنهما بالتعليم والممارسة")
+    assert "EDUCATION" in arabic and "DISTANCE EDUCATION" not in arabic  # التعليم عن بعد
+
+
+def test_a_spanish_nationality_in_the_singular_names_its_country(project: Project) -> None:
+    """Snowball stems "libanés" apart from the plural label LIBANESES: the singular is lent too."""
+    top = [s.label for s in project.suggest(["Exige la retirada inmediata del territorio libanés."], limit=10,
+                                            language="en")[0]]
+    assert "LEBANON" in top, top

@@ -53,8 +53,8 @@ class ArabicAnalyzer(SnowballAnalyzer):
     word_pattern: ClassVar[re.Pattern[str]] = ARABIC_WORD
     mark_pattern: ClassVar[re.Pattern[str]] = ARABIC_MARKS
 
-    def __init__(self, min_length: int = 2, use_stopwords: bool = True) -> None:
-        super().__init__("ar", min_length=min_length, use_stopwords=use_stopwords)
+    def __init__(self, min_length: int = 2, use_stopwords: bool = True, keep: frozenset[str] = frozenset()) -> None:
+        super().__init__("ar", min_length=min_length, use_stopwords=use_stopwords, keep=keep)
 
     def prepare(self, word: str) -> str:
         """NFKC (presentation forms -> letters), case folding for Latin words, Arabic normalisation."""

@@ -50,3 +50,26 @@ def _analyzer(lang: str) -> Analyzer:
     from unbis.analysis.snowball import SnowballAnalyzer
 
     return SnowballAnalyzer(lang)
+
+
+def get_matching_analyzer(language: str) -> Analyzer:
+    """The analyzer the thesaurus matcher reads labels and texts with: the shared one, except that it keeps
+    negations (``stopwords.NEGATIONS``) as words, since a label's negation makes it another concept. Other
+    backends keep the shared analyzer, so their terms (and saved models) are unchanged."""
+    return _matching_analyzer(normalise_language(language))
+
+
+@cache
+def _matching_analyzer(lang: str) -> Analyzer:
+    from unbis.analysis.stopwords import NEGATIONS
+
+    keep = NEGATIONS.get(lang)
+    if keep is None:
+        return _analyzer(lang)
+    if lang == "ar":
+        from unbis.analysis.arabic import ArabicAnalyzer
+
+        return ArabicAnalyzer(keep=keep)
+    from unbis.analysis.snowball import SnowballAnalyzer
+
+    return SnowballAnalyzer(lang, keep=keep)

@@ -17,6 +17,14 @@ from functools import lru_cache
 
 from unbis.analysis.arabic import normalise_arabic
 
+#: Spanish endings by paradigm: number (libre / libres, nación / naciones), gender and number (humano /
+#: humanas), gender of a consonant-final adjective (francés / francesa / franceses), z / ces (paz / paces).
+#: Two endings must come from one paradigm: libres / libros, tratos / tratados, desarrollo / desarrollados
+#: share a stem and an ending set, yet are other words (free / books, dealings / treaties, development /
+#: developed). Verb endings are no inflection of a label's noun or adjective.
+_ES_PARADIGMS = (frozenset({"", "s", "es"}), frozenset({"o", "a", "os", "as"}), frozenset({"", "a", "es", "as"}),
+                 frozenset({"z", "ces"}))
+
 # Endings that inflect a word without making another word of it. An empty ending is the bare form.
 # Orthographic alternations at the stem's end (policy / policies, international / internationaux) are
 # covered because the common prefix stops before the alternating letter: "y" vs "ies", "l" vs "ux".
@@ -27,8 +35,7 @@ INFLECTIONAL_ENDINGS: dict[str, frozenset[str]] = {
                      "ee", "ees", "ait", "aient", "ant",
                      # the feminine doubles a final n or l: italien / italienne, officiel / officielle
                      "ne", "nes", "le", "les"}),
-    "es": frozenset({"", "s", "es", "a", "as", "o", "os", "z", "ces", "e", "an", "en", "ado", "ada",
-                     "ados", "adas", "ido", "ida", "idos", "idas", "ar", "er", "ir"}),
+    "es": frozenset().union(*_ES_PARADIGMS),
     # noun and adjective declension endings (the stem may keep or drop a soft sign / й)
     "ru": frozenset({"", "а", "я", "о", "е", "ё", "ы", "и", "у", "ю", "ь", "й", "ой", "ей", "ом", "ем",
                      "ам", "ям", "ах", "ях", "ами", "ями", "ов", "ев", "ий", "ый", "ая", "яя", "ое", "ее",
@@ -50,6 +57,10 @@ PLURAL_ENDINGS: dict[str, frozenset[str]] = {
                      "их", "ыми", "ими", "ии", "иям", "иях", "иями"}),
     "ar": frozenset({"ات", "ون", "ين"}),
 }
+
+#: languages whose two endings must belong to one paradigm (a set of endings of one word), not merely
+#: both be endings of the language
+PARADIGMS: dict[str, tuple[frozenset[str], ...]] = {"es": _ES_PARADIGMS}
 
 _AR_PROCLITICS = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 
@@ -96,9 +107,12 @@ def _arabic_letters_agree(a: str, b: str, i: int) -> bool:
 
 
 @lru_cache(maxsize=200_000)
-def same_word(language: str, label_word: str, text_word: str) -> bool:
+def same_word(language: str, label_word: str, text_word: str, alone: bool = False) -> bool:
     """Whether ``text_word`` is ``label_word`` up to inflection (both folded surface forms that share
-    a stem). Languages without a table (Chinese) always say yes: their matching units are exact."""
+    a stem). Languages without a table (Chinese) always say yes: their matching units are exact.
+    ``alone``: the label is this one word, so no agreement explains a changed ending: in Arabic the bare
+    stem then does not meet a ta marbuta word (العملة "currency" is not عمل "work", الوطنية "patriotism"
+    is not الوطني "national"), where in a longer label the ة may be an adjective's agreement."""
     if label_word == text_word:
         return True
     endings = INFLECTIONAL_ENDINGS.get(language)
@@ -106,8 +120,11 @@ def same_word(language: str, label_word: str, text_word: str) -> bool:
         return True
     if language == "ar":
         pairs = [(a, b) for a in _arabic_forms(label_word) for b in _arabic_forms(text_word)]
-        return any(a in endings and b in endings and not _ta_marbuta_lost(la, tx, a, b)
+        return any(a in endings and b in endings and not _ta_marbuta_lost(la, tx, a, b, bare=not alone)
                    for la, tx in pairs for a, b in _splits(la, tx, True))
+    paradigms = PARADIGMS.get(language)
+    if paradigms is not None:
+        return any(a in group and b in group for a, b in _splits(label_word, text_word) for group in paradigms)
     return any(a in endings and b in endings for a, b in _splits(label_word, text_word))
 
 
@@ -117,12 +134,14 @@ def same_word(language: str, label_word: str, text_word: str) -> bool:
 _WITH_TA = frozenset({"", "ة", "ه", "ات", "تان", "تين", "ته", "تها", "تهم", "اته", "اتها"})
 
 
-def _ta_marbuta_lost(a: str, b: str, end_a: str, end_b: str) -> bool:
+def _ta_marbuta_lost(a: str, b: str, end_a: str, end_b: str, bare: bool = True) -> bool:
     """Whether one of two Arabic surface words ends in ta marbuta (ة, which the endings table folds
     into ه) where the other has an ending that a ة-word never takes: وسيلة "means" and سيلان
-    "gonorrhoea" share سيل, but the dual of وسيلة would be وسيلتان."""
+    "gonorrhoea" share سيل, but the dual of وسيلة would be وسيلتان. ``bare``: the bare stem counts as
+    the ة-word's masculine (كبير, كبيرة)."""
     raw_a, raw_b = a[len(a) - len(end_a):], b[len(b) - len(end_b):]
-    return (raw_a == "ة" and raw_b not in _WITH_TA) or (raw_b == "ة" and raw_a not in _WITH_TA)
+    with_ta = _WITH_TA if bare else _WITH_TA - {""}
+    return (raw_a == "ة" and raw_b not in with_ta) or (raw_b == "ة" and raw_a not in with_ta)
 
 
 @lru_cache(maxsize=200_000)

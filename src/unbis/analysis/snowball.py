@@ -67,13 +67,15 @@ class SnowballAnalyzer(Analyzer):
     word_pattern: ClassVar[re.Pattern[str]] = LATIN_WORD  # words, marks included
     mark_pattern: ClassVar[re.Pattern[str]] = LATIN_MARKS  # the marks word_pattern keeps inside words
 
-    def __init__(self, language: str, min_length: int = 2, use_stopwords: bool = True) -> None:
+    def __init__(
+        self, language: str, min_length: int = 2, use_stopwords: bool = True, keep: frozenset[str] = frozenset(),
+    ) -> None:
         if language not in SNOWBALL_NAMES:
             raise ValueError(f"no Snowball stemmer for {language!r}; choose one of {sorted(SNOWBALL_NAMES)}")
         self.language = language
         self.min_length = min_length
         self._stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[language])
-        stop = STOPWORDS.get(language, frozenset()) if use_stopwords else frozenset()
+        stop = STOPWORDS.get(language, frozenset()) - keep if use_stopwords else frozenset()
         # Labels are often written without accents (DROITS DE L'HOMME, A for à): stop their bare forms too.
         self._stop = frozenset(self.prepare(w) for w in stop) | frozenset(self.prepare(strip_accents(w)) for w in stop)
         self._strip = language in ("en", "fr", "es")

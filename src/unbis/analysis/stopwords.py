@@ -111,3 +111,16 @@ STOPWORDS: dict[str, frozenset[str]] = {
         """
     ),
 }
+
+
+#: Negations among the stop words, which the thesaurus matcher keeps as words (``get_matching_analyzer``):
+#: a label's negation makes it another concept, often the opposite one. Dropped, ENFERMEDADES NO
+#: TRANSMISIBLES reads as COMMUNICABLE DISEASES, ESTADOS SIN LITORAL as COASTAL STATES, الاتجار غير المشروع
+#: ("illicit trafficking") as "legitimate trafficking", and any text saying "non-communicable" gives both.
+NEGATIONS: dict[str, frozenset[str]] = {
+    "en": _words("no not without"),
+    "fr": _words("sans non"),
+    "es": _words("no sin"),
+    "ru": _words("не без"),
+    "ar": _words("غير لا دون بدون عدم"),
+}

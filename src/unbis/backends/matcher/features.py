@@ -64,14 +64,21 @@ def candidate_features(
     # partial, derived. Derived, then partial occurrences come last so that positions are those of real
     # matches when any.
     own: set[int] = set()  # concepts with a match outside the names of others: the candidates
+    # where each concept has a real match: a derived reading of the same words through another of its labels
+    # is no weakness ("libanés" is LIBANESES, lent to LEBANON, though it is not LÍBANO)
+    real: set[tuple[int, int, int]] = set()
     for occ in sorted(occurrences, key=lambda o: (o.partial, o.derived)):
         lid = occ.label
         cid = int(index.concept[lid])
+        if occ.derived and (cid, occ.first, occ.last) in real:
+            continue
         if not occ.named:
             own.add(cid)
         s = stats.get(cid)
         if s is None:
             s = stats[cid] = [0, 0, 0, occ.first, occ.last, 0, math.inf, math.inf, 0, 0, 0]
+        if not occ.derived:
+            real.add((cid, occ.first, occ.last))
         if occ.derived:
             s[10] += 1
             if s[0] + s[1] + s[2] > 0:

@@ -17,6 +17,7 @@ from importlib.resources import files
 import ahocorasick
 import numpy as np
 
+from unbis.analysis.stopwords import NEGATIONS
 from unbis.backends.matcher.units import SEP, label_parts, text_units
 from unbis.vocab.subject_index import Vocabulary
 
@@ -45,6 +46,8 @@ class LabelIndex:
     part_surfaces: list[tuple[str, ...]] = field(default_factory=list, repr=False)
     #: per label: its concept has a plural-only sense (SECURITIES), so a singular text word is not it
     plural_sense: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
+    #: per label: it holds a negation (NON-COMMUNICABLE DISEASES), which may then stand in its gapped matches
+    negated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
     #: UN body names (unit sequences -> length): spans whose words carry no descriptor (None: none)
     bodies: ahocorasick.Automaton | None = field(default=None, repr=False)
 
@@ -60,17 +63,27 @@ def _key(units: tuple[str, ...] | list[str]) -> str:
 _QUALIFIER = re.compile(r"^(.*\S)\s*[(（][^()（）]*[)）]\s*$")
 
 
-def _variants(labels: Iterable[tuple[str, str, str]], language: str) -> Iterator[tuple[str, str]]:
+def _variants(
+    labels: Iterable[tuple[str, str, str]], language: str, taken: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, str]]:
     """(kind, label) of ``language``, each qualified label followed by its bare form as a hidden label:
     a text says "cooperation agreement", not "cooperation agreement (EU)"; the qualifier only tells
-    thesaurus readers which sense is meant."""
+    thesaurus readers which sense is meant. A bare form that is another concept's own label (``taken``,
+    casefolded) is not lent: "intervention" is INTERVENTION, and INTERVENTION (PROCEDURE) needs its
+    qualifier's sense; giving both for one word is a list no indexer keeps."""
     for lang, kind, label in labels:
         if lang != language:
             continue
         yield kind, label
         bare = _QUALIFIER.match(label)
-        if bare:
+        if bare and bare.group(1).casefold() not in taken:
             yield "hidden", bare.group(1)
+
+
+def _plain_labels(vocab: Vocabulary, language: str) -> frozenset[str]:
+    """The casefolded labels of ``language`` that have no qualifier."""
+    return frozenset(label.strip().casefold() for c in vocab.concepts for lang, _kind, label in c.all_labels()
+                     if lang == language and not _QUALIFIER.match(label))
 
 
 #: a one-letter word joined by a hyphen: the "e" of E-GOVERNMENT, the "x" of X-RAYS
@@ -81,6 +94,38 @@ def _loses_a_word(label: str, language: str) -> bool:
     """Whether analysis drops a one-letter prefix word of ``label`` (E-GOVERNMENT: "e" is too short to be
     a term): what is left names another concept (GOVERNMENT) and would match wherever it is written."""
     return language != "zh" and _LETTER_PREFIX.search(label) is not None
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _not_reduced(texts: list[str], units_of: list[tuple[str, ...]], concept: list[int], language: str) -> list[bool]:
+    """Per label, False when analysis dropped at least half of its words and what is left is another
+    concept's label, written with no word to drop: a dropped function word made it that concept
+    (التعليم عن بعد "distance education" is left with التعليم, EDUCATION; EUROPE DE L'EST with EUROPE),
+    so it would match wherever the other is written. That concept keeps its own label."""
+    if language == "zh":
+        return [True] * len(texts)
+    whole: dict[tuple[str, ...], set[int]] = {}  # labels that lost no word
+    n_words = [len(_WORD.findall(text)) for text in texts]
+    for units, cid, n in zip(units_of, concept, n_words, strict=True):
+        if len(units) >= n:
+            whole.setdefault(units, set()).add(cid)
+    dropped = [2 * len(set(units)) <= n for units, n in zip(units_of, n_words, strict=True)]
+    return [not lost or not (whole.get(units, set()) - {cid})
+            for units, cid, lost in zip(units_of, concept, dropped, strict=True)]
+
+
+def _demonym_singular(label: str, language: str) -> str | None:
+    """The masculine singular of a one-word Spanish nationality label, which Snowball stems apart from
+    its plural (libanés -> liban, LIBANESES -> libanes; francés / FRANCESES): UN text writes "territorio
+    libanés" for LEBANON. None for other labels and languages (their singular and plural share a stem)."""
+    if language != "es" or " " in label.strip() or len(label) < 5:
+        return None
+    word = label.strip()
+    if word[-2:].casefold() == "es" and word[-3].casefold() not in "aeiouáéíóú":
+        return word[:-2]
+    return None
 
 
 @cache
@@ -145,16 +190,22 @@ def compile_labels(
     seen: set[tuple[int, tuple[str, ...], tuple[str, ...]]] = set()
     people_of = nationalities(vocab) if demonyms else {}
 
+    taken = _plain_labels(vocab, language) if qualifiers else frozenset()
+
     def labels_of(cid: int) -> list[tuple[str, str]]:
         c = vocab.concepts[cid]
-        return list(_variants(c.all_labels(), language) if qualifiers else (
+        return list(_variants(c.all_labels(), language, taken) if qualifiers else (
             (kind, label) for lang, kind, label in c.all_labels() if lang == language))
 
+    people = {p for ps in people_of.values() for p in ps}
     for cid in range(len(vocab.concepts)):
         labels = labels_of(cid)
+        if cid in people:
+            labels += [("hidden", sg) for _kind, label in labels_of(cid) if (sg := _demonym_singular(label, language))]
         own = len(labels)
         for pid in people_of.get(cid, ()):
             labels += [("hidden", label) for _kind, label in labels_of(pid)]
+            labels += [("hidden", sg) for _kind, label in labels_of(pid) if (sg := _demonym_singular(label, language))]
         for k, (kind, label) in enumerate(labels):
             analysed = text_units(label, language, surfaces=True)
             units = tuple(analysed.terms)
@@ -171,6 +222,13 @@ def compile_labels(
             kinds.append(KIND_CODE[kind])
             units_of.append(units)
             borrowed.append(k >= own)
+
+    keep = _not_reduced(texts, units_of, concept, language)
+    if not all(keep):
+        kept = [i for i, k in enumerate(keep) if k]
+        concept, texts, kinds = [concept[i] for i in kept], [texts[i] for i in kept], [kinds[i] for i in kept]
+        units_of, surfaces = [units_of[i] for i in kept], [surfaces[i] for i in kept]
+        borrowed = [borrowed[i] for i in kept]
 
     # Exact patterns: unit sequence -> labels having it (several concepts may share a label).
     exact: dict[str, list[int]] = {}
@@ -197,7 +255,10 @@ def compile_labels(
                 ids.append(pid)
                 if surfaces[lid]:  # outside Chinese part k is unit k
                     words.append(surfaces[lid][k])
-        if len(ids) >= min_parts:
+        # A qualified label matches exactly or not at all: its qualifier tells a reader which sense is meant
+        # and is no word the text need hold near the others ("Toda persona tiene derecho" is not PERSONAS
+        # (DERECHO)); its bare form, a hidden label, is matched gapped as any label.
+        if len(ids) >= min_parts and not (qualifiers and _QUALIFIER.match(label)):
             parts.append(tuple(ids))
             part_surfaces.append(tuple(words))
             for pid in ids:
@@ -239,8 +300,15 @@ def compile_labels(
         part_surfaces=part_surfaces,
         plural_sense=np.array([c in plural_sense and len(u) == 1 for c, u in zip(concept, units_of, strict=True)],
                               dtype=bool),
+        negated=np.array([not negation_units(language).isdisjoint(u) for u in units_of], dtype=bool),
         bodies=body_automaton(language) if bodies else None,
     )
+
+
+@cache
+def negation_units(language: str) -> frozenset[str]:
+    """The units of the negations the matcher keeps as words (``stopwords.NEGATIONS``) in ``language``."""
+    return frozenset(u for w in NEGATIONS.get(language, ()) for u in text_units(w, language, offsets=False).terms)
 
 
 def _generality(automaton: ahocorasick.Automaton, units_of: list[tuple[str, ...]], concept: list[int]) -> np.ndarray:

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from unbis.analysis.inflection import number_differs, same_word
-from unbis.backends.matcher.labels import LabelIndex
+from unbis.backends.matcher.labels import LabelIndex, negation_units
 from unbis.backends.matcher.units import BARRIER, SEP, Units
 
 
@@ -59,11 +59,15 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     starts, ends = units.starts, units.ends
     subsumed = _subsumed_spans(exact_hits, index)
     if units.boundaries is not None and starts is not None and ends is not None:
-        # Chinese: a match that cuts a word (秘书 in 秘书长) is as weak as a subsumed one.
+        # Chinese: a match that cuts a word (秘书 in 秘书长) is as weak as a subsumed one, and a one-character
+        # label inside a longer word is another word that shares a character, as a derivation shares a
+        # stem (种 "seed" in 这种 "this kind", 种族 "race"): no match of its own.
         bounds = units.boundaries
-        subsumed.update(
-            (f, la) for _lid, f, la in exact_hits if starts[f] not in bounds or ends[la] not in bounds
-        )
+        for lid, f, la in exact_hits:
+            if starts[f] not in bounds or ends[la] not in bounds:
+                subsumed.add((f, la))
+                if f == la:
+                    derived.add((lid, f))
     out = [
         Occurrence(lid, f, la, True, (f, la) in subsumed,
                    ((starts[f], ends[la]),) if starts is not None and ends is not None else (),
@@ -79,6 +83,12 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     if BARRIER in haystack:
         barriers = np.concatenate(([0], np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))))
     gapped = _gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers, units.surfaces)
+    negations = negation_units(index.language)
+    if negations and not negations.isdisjoint(terms):
+        # a negation inside a gapped window negates the label: "enfermedades no transmisibles" is not
+        # COMMUNICABLE DISEASES (the matcher keeps negations as words for this)
+        gapped = [o for o in gapped if negations.isdisjoint(terms[o.first: o.last + 1])
+                  or index.negated[o.label]]
     if names:
         # only a window with a unit inside a name can cut one (most windows have none)
         gapped = [o._replace(named=True) if not names.keys().isdisjoint(range(o.first, o.last + 1))
@@ -182,7 +192,10 @@ def _check_words(
         text_words = surfaces[f: la + 1]
         if index.plural_sense[lid] and number_differs(lang, label_words[0], text_words[0]):
             continue
-        if not all(map(partial_same(lang), label_words, text_words)):
+        if len(label_words) == 1:
+            if not same_word(lang, label_words[0], text_words[0], alone=True):
+                derived.add((lid, f))
+        elif not all(map(partial_same(lang), label_words, text_words)):
             derived.add((lid, f))
         kept.append(hit)
     return kept, derived

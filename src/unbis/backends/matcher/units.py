@@ -17,6 +17,7 @@ from functools import cache
 from typing import NamedTuple
 
 from unbis.analysis import get_analyzer
+from unbis.analysis.factory import get_matching_analyzer
 from unbis.analysis.snowball import SnowballAnalyzer
 
 #: joins units into the string the Aho-Corasick automaton scans; never part of a unit
@@ -221,7 +222,7 @@ def text_units(
         text = mask_adoption(text if language == "zh" else mask_citations(text), language)
     if language == "zh":
         return chinese_document_units(text) if document else chinese_units(text)
-    analyzer = get_analyzer(language)
+    analyzer = get_matching_analyzer(language)
     if not offsets:
         if surfaces and isinstance(analyzer, SnowballAnalyzer):
             terms, folded, titled = analyzer.term_details(text)
