@@ -332,3 +332,18 @@ def test_a_spanish_nationality_in_the_singular_names_its_country(project: Projec
     top = [s.label for s in project.suggest(["Exige la retirada inmediata del territorio libanés."], limit=10,
                                             language="en")[0]]
     assert "LEBANON" in top, top
+
+
+def test_a_derived_reading_of_words_the_concept_matched_is_no_weakness() -> None:
+    """"libanés" is LEBANON's lent label LIBANES and, through a shared stem, a derivation of LÍBANO: the
+    same words matched as the concept's own make the derived reading count for nothing."""
+    from unbis.backends.base import Context
+    from unbis.backends.matcher.backend import MatcherBackend
+    from unbis.backends.matcher.features import COL
+    from unbis.vocab.loaders import load_unbis
+
+    vocab = load_unbis()
+    matcher = MatcherBackend(Context(vocab, "es")).fit([])
+    concepts, rows = matcher.evidence_rows("Exige la retirada inmediata del territorio libanés.", "es")
+    lebanon = concepts.tolist().index(next(c for c in range(len(vocab)) if vocab.label(c) == "LEBANON"))
+    assert rows[lebanon, COL["exact"]] > 0 and rows[lebanon, COL["derived"]] == 0
