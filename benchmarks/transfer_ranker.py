@@ -51,6 +51,7 @@ from unbis.backends.zeroshot import (
     join_candidates,
     label_columns,
     meaning_kept,
+    one_sense,
     ranker_settings,
 )
 from unbis.corpus.readers import read_documents
@@ -197,7 +198,8 @@ def _meaning_floors(train: dict[str, CandidateRows], test: dict[str, CandidateRo
         for name, rows in test.items():
             def score(r: np.ndarray, ranker: GradientBoostedRanker = rankers[name], floor: float = floor) -> np.ndarray:
                 s = ranker.scores(r)
-                return np.where(meaning_kept(s, r[:, MATCHED] > 0, floor), s, 0.0).astype(np.float32)
+                keep = meaning_kept(s, r[:, MATCHED] > 0, floor) & one_sense(r, s)  # the list as shipped
+                return np.where(keep, s, 0.0).astype(np.float32)
             res = rows.evaluate(score, keys=("F1 score (doc avg)", "f1@5", "ndcg"))
             per_doc = np.mean([min(10, int((score(r) > 0).sum())) if len(r) else 0 for r in rows.rows])
             f1s.append(res["F1 score (doc avg)"])

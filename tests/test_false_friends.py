@@ -347,3 +347,18 @@ def test_a_derived_reading_of_words_the_concept_matched_is_no_weakness() -> None
     concepts, rows = matcher.evidence_rows("Exige la retirada inmediata del territorio libanés.", "es")
     lebanon = concepts.tolist().index(next(c for c in range(len(vocab)) if vocab.label(c) == "LEBANON"))
     assert rows[lebanon, COL["exact"]] > 0 and rows[lebanon, COL["derived"]] == 0
+
+
+def test_a_family_lends_its_wording_to_every_member(project: Project) -> None:
+    """UNBIS's Arabic MIDDLE EAST SITUATION is الوضع في الشرق الأوسط while most "<place> SITUATION" labels,
+    and UN Arabic text, say الحالة في: the family's shared template is lent to its other members."""
+    from unbis.backends.matcher.labels import _family_templates
+    from unbis.vocab.loaders import load_unbis
+
+    vocab = load_unbis()
+    lent = _family_templates(vocab, "ar")
+    middle_east = next(c for c in range(len(vocab)) if vocab.label(c) == "MIDDLE EAST SITUATION")
+    assert "الحالة في الشرق الأوسط" in lent[middle_east]
+    assert not _family_templates(vocab, "en")  # the family is named by its English labels: nothing to lend
+    text = "إن مجلس الأمن، إذ يشير إلى قراراته السابقة بشأن الحالة في الشرق الأوسط"  # written for the test
+    assert "MIDDLE EAST SITUATION" in [s.label for s in project.suggest([text], limit=10, language="en")[0]]

@@ -31,6 +31,7 @@ from unbis.backends.matcher.backend import Evidence, MatcherBackend
 from unbis.backends.matcher.bundled import vocabulary_independent
 from unbis.backends.matcher.features import FEATURES as MATCH_FEATURES
 from unbis.backends.matcher.features import label_matched
+from unbis.backends.matcher.labels import nationalities
 from unbis.backends.matcher.matching import units_outside_bodies
 from unbis.backends.matcher.units import text_units
 from unbis.backends.params import check
@@ -178,6 +179,41 @@ def meaning_kept(scores: np.ndarray, matched: np.ndarray, floor: float) -> np.nd
     return (scores > 0) & (matched | (scores >= floor * best))
 
 
+#: the matcher's columns that say where and how a concept's labels matched (not what the corpus or the
+#: hierarchy say of the concept): two ambiguous candidates equal in all of them matched one shared label
+#: at the same places
+_WHERE = [FEATURES.index(f) for f in ("exact", "subsumed", "fuzzy", "partial", "earliness", "spread", "length",
+                                      "ambiguity", "derived")]
+_AMBIGUITY = FEATURES.index("ambiguity")
+_SEM_BEST = FEATURES.index("sem_best")
+
+
+def one_sense(rows: np.ndarray, scores: np.ndarray, exempt: np.ndarray | None = None) -> np.ndarray:
+    """Which candidates of one document stay when several concepts were matched only through one label
+    they share (الدين is RELIGION and DEBT; Spanish PERSONAS the bare form of PERSONS (LAW) and PERSONS
+    (INTERNATIONAL LAW)): the one closest in meaning to the document's passages (``sem_best``; the
+    score breaks a tie). Meaning, not the score, chooses: the score also weighs how common each concept
+    is, which says nothing of the sense meant here. A list holding every sense of one word is one no
+    indexer keeps. ``exempt`` (per candidate): concepts that share their labels on purpose, a country and
+    its nationality ("libanais" is LEBANESE and LEBANON: ``matcher.labels.nationalities``)."""
+    keep = np.ones(len(scores), dtype=bool)
+    best: dict[tuple[float, ...], int] = {}
+    ambiguous = (rows[:, _AMBIGUITY] > 0) & (rows[:, MATCHED] > 0)
+    if exempt is not None:
+        ambiguous &= ~exempt
+    for i in np.flatnonzero(ambiguous).tolist():
+        where = tuple(rows[i, _WHERE].tolist())
+        j = best.get(where)
+        if j is None:
+            best[where] = i
+        elif (rows[i, _SEM_BEST], scores[i]) > (rows[j, _SEM_BEST], scores[j]):
+            keep[j] = False
+            best[where] = i
+        else:
+            keep[i] = False
+    return keep
+
+
 def ranker_shipped() -> bool:
     """Whether the package holds the ranker (checked without loading it)."""
     return (files("unbis") / "data" / RANKER_FILE).is_file()
@@ -205,6 +241,8 @@ class ZeroShotBackend(Backend):
     ----------
     matcher_, semantic_:
         the members, fitted without documents.
+    demonyms_:
+        the countries and nationalities that share labels on purpose (exempt from ``one_sense``).
     """
 
     name = "zeroshot"
@@ -213,6 +251,7 @@ class ZeroShotBackend(Backend):
     params: ZeroShotParams
     matcher_: MatcherBackend
     semantic_: SemanticBackend
+    demonyms_: np.ndarray
 
     @property
     def ranker(self) -> GradientBoostedRanker:
@@ -225,6 +264,9 @@ class ZeroShotBackend(Backend):
         """Both members, fitted without documents (they learn nothing; saving keeps nothing of them)."""
         p = self.params
         self.matcher_ = MatcherBackend(self.context).fit([])
+        people_of = nationalities(self.context.vocab)
+        self.demonyms_ = np.asarray(sorted(set(people_of) | {p for ps in people_of.values() for p in ps}),
+                                    dtype=np.int64)
         self.semantic_ = SemanticBackend(self.context, embedder=p.embedder, passage_chars=p.passage_chars,
                                          max_passages=p.max_passages).fit([])
 
@@ -250,7 +292,8 @@ class ZeroShotBackend(Backend):
         indptr, indices, data = [0], [], []
         for concepts, rows in self.candidates(texts):
             scores = ranker.scores(rows) if len(concepts) else np.zeros(0, dtype=np.float32)
-            keep = meaning_kept(scores, rows[:, MATCHED] > 0, self.params.meaning_floor)
+            keep = meaning_kept(scores, rows[:, MATCHED] > 0, self.params.meaning_floor) & one_sense(
+                rows, scores, np.isin(concepts, self.demonyms_))
             indices.append(concepts[keep])
             data.append(scores[keep])
             indptr.append(indptr[-1] + int(keep.sum()))

@@ -97,6 +97,65 @@ def _loses_a_word(label: str, language: str) -> bool:
 
 
 _WORD = re.compile(r"\w+")
+#: the slot of a family template ("الحالة في \x00")
+_SLOT = "\x00"
+#: a family is at least this many concepts "<NAME> <HEAD>" whose NAME is another concept's label
+_MIN_FAMILY = 5
+
+
+@cache
+def _family_templates(vocab: Vocabulary, language: str) -> dict[int, tuple[str, ...]]:
+    """Concept -> hidden labels lent by its family's other templates in ``language``.
+
+    UNBIS names agenda items as families: "<place> SITUATION", "<place> QUESTION", whose NAME is the
+    English label of another concept (MIDDLE EAST). In another language the family's members do not
+    always share one wording: 18 Arabic SITUATION labels say الحالة في <place>, as UN Arabic text does, but
+    MIDDLE EAST SITUATION says الوضع في الشرق الأوسط, so "الحالة في الشرق الأوسط" never met it. Each
+    member's labels give a template (its place's label cut out; the slot at one end of a word boundary,
+    or anywhere in Chinese); every template two members share is lent, filled with the member's place,
+    to the family's other members. Derived from the thesaurus alone: vocabularies without such families
+    (EuroVoc, YSO) lend nothing."""
+    default = vocab.default_language
+    by_label: dict[str, int] = {}
+    for cid in range(len(vocab.concepts)):
+        by_label.setdefault(vocab.label(cid, default), cid)
+    families: dict[str, list[tuple[int, int]]] = {}
+    for cid in range(len(vocab.concepts)):
+        name, _, head = vocab.label(cid, default).rpartition(" ")
+        place = by_label.get(name) if name and head.isalpha() else None
+        if place is not None and place != cid:
+            families.setdefault(head, []).append((cid, place))
+    lent: dict[int, tuple[str, ...]] = {}
+    for members in families.values():
+        if len(members) < _MIN_FAMILY:
+            continue
+        counts: dict[str, int] = {}
+        for cid, place in members:
+            templates = {_template(label, vocab.concepts[place].labels.get(language), language)
+                         for lang, _kind, label in vocab.concepts[cid].all_labels() if lang == language}
+            for template in filter(None, templates):
+                counts[template] = counts.get(template, 0) + 1
+        shared = [t for t, n in counts.items() if n >= 2]
+        for cid, place in members:
+            place_name = vocab.concepts[place].labels.get(language)
+            if not place_name:
+                continue
+            own = {label for lang, _kind, label in vocab.concepts[cid].all_labels() if lang == language}
+            extra = tuple(label for t in shared if (label := t.replace(_SLOT, place_name)) not in own)
+            if extra:
+                lent[cid] = extra
+    return lent
+
+
+def _template(label: str, name: str | None, language: str) -> str | None:
+    """``label`` with ``name`` cut out as the slot, when ``name`` stands in it as whole words."""
+    if not name or name not in label or label == name:
+        return None
+    start = label.index(name)
+    end = start + len(name)
+    if language != "zh" and ((start and label[start - 1].isalnum()) or (end < len(label) and label[end].isalnum())):
+        return None  # glued to an ending or a prefix: the slot would not fit another place (المسألة الجزائرية)
+    return label[:start] + _SLOT + label[end:]
 
 
 def _not_reduced(texts: list[str], units_of: list[tuple[str, ...]], concept: list[int], language: str) -> list[bool]:
@@ -198,8 +257,9 @@ def compile_labels(
             (kind, label) for lang, kind, label in c.all_labels() if lang == language))
 
     people = {p for ps in people_of.values() for p in ps}
+    family = _family_templates(vocab, language) if qualifiers else {}
     for cid in range(len(vocab.concepts)):
-        labels = labels_of(cid)
+        labels = labels_of(cid) + [("hidden", label) for label in family.get(cid, ())]
         if cid in people:
             labels += [("hidden", sg) for _kind, label in labels_of(cid) if (sg := _demonym_singular(label, language))]
         own = len(labels)
