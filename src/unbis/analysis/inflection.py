@@ -13,17 +13,23 @@ Chinese has no inflection (its units are characters), so it has no check.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from unbis.analysis.arabic import normalise_arabic
 
-#: Spanish endings by paradigm: number (libre / libres, nación / naciones), gender and number (humano /
-#: humanas), gender of a consonant-final adjective (francés / francesa / franceses), z / ces (paz / paces).
+#: Spanish endings by paradigm, each with what its stem must end in (None: anything): number (libre /
+#: libres, nación / naciones), gender and number (humano / humanas), the gender of an adjective whose
+#: masculine ends in a consonant (francés / francesa / franceses; not así / ASIA), z / ces (paz / paces).
 #: Two endings must come from one paradigm: libres / libros, tratos / tratados, desarrollo / desarrollados
 #: share a stem and an ending set, yet are other words (free / books, dealings / treaties, development /
 #: developed). Verb endings are no inflection of a label's noun or adjective.
-_ES_PARADIGMS = (frozenset({"", "s", "es"}), frozenset({"o", "a", "os", "as"}), frozenset({"", "a", "es", "as"}),
-                 frozenset({"z", "ces"}))
+_ES_PARADIGMS: tuple[tuple[frozenset[str], re.Pattern[str] | None], ...] = (
+    (frozenset({"", "s", "es"}), None),
+    (frozenset({"o", "a", "os", "as"}), None),
+    (frozenset({"", "a", "es", "as"}), re.compile(r"[^aeiou]$")),
+    (frozenset({"z", "ces"}), None),
+)
 
 # Endings that inflect a word without making another word of it. An empty ending is the bare form.
 # Orthographic alternations at the stem's end (policy / policies, international / internationaux) are
@@ -35,7 +41,7 @@ INFLECTIONAL_ENDINGS: dict[str, frozenset[str]] = {
                      "ee", "ees", "ait", "aient", "ant",
                      # the feminine doubles a final n or l: italien / italienne, officiel / officielle
                      "ne", "nes", "le", "les"}),
-    "es": frozenset().union(*_ES_PARADIGMS),
+    "es": frozenset[str]().union(*(endings for endings, _stem in _ES_PARADIGMS)),
     # noun and adjective declension endings (the stem may keep or drop a soft sign / й)
     "ru": frozenset({"", "а", "я", "о", "е", "ё", "ы", "и", "у", "ю", "ь", "й", "ой", "ей", "ом", "ем",
                      "ам", "ям", "ах", "ях", "ами", "ями", "ов", "ев", "ий", "ый", "ая", "яя", "ое", "ее",
@@ -60,7 +66,7 @@ PLURAL_ENDINGS: dict[str, frozenset[str]] = {
 
 #: languages whose two endings must belong to one paradigm (a set of endings of one word), not merely
 #: both be endings of the language
-PARADIGMS: dict[str, tuple[frozenset[str], ...]] = {"es": _ES_PARADIGMS}
+PARADIGMS: dict[str, tuple[tuple[frozenset[str], re.Pattern[str] | None], ...]] = {"es": _ES_PARADIGMS}
 
 _AR_PROCLITICS = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 
@@ -124,7 +130,8 @@ def same_word(language: str, label_word: str, text_word: str, alone: bool = Fals
                    for la, tx in pairs for a, b in _splits(la, tx, True))
     paradigms = PARADIGMS.get(language)
     if paradigms is not None:
-        return any(a in group and b in group for a, b in _splits(label_word, text_word) for group in paradigms)
+        return any(a in group and b in group and (stem is None or stem.search(label_word[: len(label_word) - len(a)]))
+                   for a, b in _splits(label_word, text_word) for group, stem in paradigms)
     return any(a in endings and b in endings for a, b in _splits(label_word, text_word))
 
 
