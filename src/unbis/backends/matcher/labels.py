@@ -63,27 +63,19 @@ def _key(units: tuple[str, ...] | list[str]) -> str:
 _QUALIFIER = re.compile(r"^(.*\S)\s*[(（][^()（）]*[)）]\s*$")
 
 
-def _variants(
-    labels: Iterable[tuple[str, str, str]], language: str, taken: frozenset[str] = frozenset()
-) -> Iterator[tuple[str, str]]:
+def _variants(labels: Iterable[tuple[str, str, str]], language: str) -> Iterator[tuple[str, str]]:
     """(kind, label) of ``language``, each qualified label followed by its bare form as a hidden label:
     a text says "cooperation agreement", not "cooperation agreement (EU)"; the qualifier only tells
-    thesaurus readers which sense is meant. A bare form that is another concept's own label (``taken``,
-    casefolded) is not lent: "intervention" is INTERVENTION, and INTERVENTION (PROCEDURE) needs its
-    qualifier's sense; giving both for one word is a list no indexer keeps."""
+    thesaurus readers which sense is meant. A bare form may be another concept's label too (INTERVENTION,
+    INTERVENTION (PROCEDURE)): a trained ranker learns which is meant where, and the bundled default keeps
+    the one closer in meaning (``zeroshot.one_sense``)."""
     for lang, kind, label in labels:
         if lang != language:
             continue
         yield kind, label
         bare = _QUALIFIER.match(label)
-        if bare and bare.group(1).casefold() not in taken:
+        if bare:
             yield "hidden", bare.group(1)
-
-
-def _plain_labels(vocab: Vocabulary, language: str) -> frozenset[str]:
-    """The casefolded labels of ``language`` that have no qualifier."""
-    return frozenset(label.strip().casefold() for c in vocab.concepts for lang, _kind, label in c.all_labels()
-                     if lang == language and not _QUALIFIER.match(label))
 
 
 #: a one-letter word joined by a hyphen: the "e" of E-GOVERNMENT, the "x" of X-RAYS
@@ -249,11 +241,9 @@ def compile_labels(
     seen: set[tuple[int, tuple[str, ...], tuple[str, ...]]] = set()
     people_of = nationalities(vocab) if demonyms else {}
 
-    taken = _plain_labels(vocab, language) if qualifiers else frozenset()
-
     def labels_of(cid: int) -> list[tuple[str, str]]:
         c = vocab.concepts[cid]
-        return list(_variants(c.all_labels(), language, taken) if qualifiers else (
+        return list(_variants(c.all_labels(), language) if qualifiers else (
             (kind, label) for lang, kind, label in c.all_labels() if lang == language))
 
     people = {p for ps in people_of.values() for p in ps}
