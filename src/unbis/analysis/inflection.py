@@ -4,8 +4,9 @@ Snowball stems conflate derivations (nation / nationalism / nationality, adopt /
 importance, period / periodicals): good for recall in retrieval, wrong as evidence that a thesaurus
 descriptor is meant. Two surface words that share a stem are taken as *the same word* only when what
 is left after their longest common prefix is, on both sides, an inflectional ending of the language
-(number, gender, case, tense). The check runs on folded (case- and accent-free) surface forms, so it
-costs a prefix comparison and two set look-ups per distinct word pair.
+(number, gender, case, tense); in Spanish both endings must belong to one paradigm (``PARADIGMS``). The
+check runs on folded (case- and accent-free) surface forms, so it costs a prefix comparison and a few set
+look-ups per distinct word pair.
 
 Arabic also inflects with proclitics (و ف ب ل ك and the article ال), stripped before the comparison.
 Chinese has no inflection (its units are characters), so it has no check.
