@@ -95,7 +95,6 @@ _SLOT = "\x00"
 _MIN_FAMILY = 5
 
 
-@cache
 def _family_templates(vocab: Vocabulary, language: str) -> dict[int, tuple[str, ...]]:
     """Concept -> hidden labels lent by its family's other templates in ``language``.
 
@@ -246,16 +245,18 @@ def compile_labels(
         return list(_variants(c.all_labels(), language) if qualifiers else (
             (kind, label) for lang, kind, label in c.all_labels() if lang == language))
 
+    def singulars(cid: int) -> list[tuple[str, str]]:
+        return [("hidden", sg) for _kind, label in labels_of(cid) if (sg := _demonym_singular(label, language))]
+
     people = {p for ps in people_of.values() for p in ps}
-    family = _family_templates(vocab, language) if qualifiers else {}
+    family = _family_templates(vocab, language)
     for cid in range(len(vocab.concepts)):
         labels = labels_of(cid) + [("hidden", label) for label in family.get(cid, ())]
         if cid in people:
-            labels += [("hidden", sg) for _kind, label in labels_of(cid) if (sg := _demonym_singular(label, language))]
+            labels += singulars(cid)
         own = len(labels)
         for pid in people_of.get(cid, ()):
-            labels += [("hidden", label) for _kind, label in labels_of(pid)]
-            labels += [("hidden", sg) for _kind, label in labels_of(pid) if (sg := _demonym_singular(label, language))]
+            labels += [("hidden", label) for _kind, label in labels_of(pid)] + singulars(pid)
         for k, (kind, label) in enumerate(labels):
             analysed = text_units(label, language, surfaces=True)
             units = tuple(analysed.terms)
