@@ -41,9 +41,16 @@ _CITATION = re.compile(
     r"\b[^\W\d_]+(?=\s+(?:[ASE]/(?:[A-Z0-9.\-]+/)*[A-Z0-9.\-]*\d|\d+\s*\(\d{4}\)|\d{1,3}/\d{1,3}\b(?!/)))")
 
 
+#: The Arabic "dated" of a citation ("قرارها 54/169 المؤرخ 17 كانون الأول 1999"): the same word as المؤرخ
+#: "historian", so HISTORIANS came with every resolution cited. Followed by the day's number it can only
+#: be the date (English, French, Russian and Spanish write a function word there: of, du, от, de).
+_DATED = re.compile(r"(?<!\w)[وف]?(?:ال)?مؤرخ[ةه]?(?=\s+\d)")
+
+
 def mask_citations(text: str) -> str:
-    """``text`` with each citation word (see ``_CITATION``) blanked by as many spaces: offsets stay."""
-    return _CITATION.sub(_blank, text)
+    """``text`` with each citation word (see ``_CITATION``, ``_DATED``) blanked by as many spaces: offsets
+    stay."""
+    return _DATED.sub(_blank, _CITATION.sub(_blank, text))
 
 
 def _blank(m: re.Match[str]) -> str:
