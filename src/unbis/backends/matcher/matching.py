@@ -169,8 +169,10 @@ def _cuts_name(first: int, last: int, length: int, names: dict[int, list[tuple[i
     """Whether a gapped match of a label of ``length`` units over units ``first..last`` takes only some of
     a name's words: it lies inside the name, overlaps it, or spans it with fewer words than the name has
     ("United Arab Emirates and other Arab States" is not UNITED STATES). A longer label around a whole
-    name ("situation in South Africa": SOUTH AFRICA SITUATION) is kept."""
-    return any(not (first <= f and la <= last and length > la - f)
+    name ("situation in South Africa": SOUTH AFRICA SITUATION) is kept; one no longer than the name takes
+    some of its words ("situation in the Democratic Republic of the Congo" is not REPUBLIC OF THE CONGO
+    SITUATION)."""
+    return any(not (first <= f and la <= last and length > la - f + 1)
                for u in range(first, last + 1) for f, la in names.get(u, ()))
 
 
