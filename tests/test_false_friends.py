@@ -367,3 +367,23 @@ def test_one_word_one_sense(project: Project) -> None:
     everything = [s.label for s in project.suggest(["Condemns the armed intervention in the internal affairs of "
                                                     "the country."], limit=1000, language="en")[0]]
     assert len({"INTERVENTION", "INTERVENTION (PROCEDURE)"} & set(everything)) == 1, everything
+
+
+def test_a_negation_that_makes_no_other_concept_still_matches_without_it() -> None:
+    """SDG 1 is "No poverty": with no POVERTY goal beside it, a text on poverty is still its evidence (the
+    label without its negation is lent), while NON-COMMUNICABLE DISEASES lends none (the form without its
+    negation is COMMUNICABLE DISEASES)."""
+    from unbis.backends.base import Context
+    from unbis.backends.matcher.backend import MatcherBackend
+    from unbis.backends.matcher.labels import compile_labels
+    from unbis.vocab.loaders import load_unbis, load_vocabulary
+
+    sdg = load_vocabulary(Path(__file__).parent / "data" / "vocab" / "sdg-goals.csv")
+    matcher = MatcherBackend(Context(sdg, "en")).fit([])
+    goal1 = sdg.id_of_uri("http://metadata.un.org/sdg/1")
+    assert goal1 in matcher.evidence_rows("Decides to eradicate poverty in all its forms", "en")[0].tolist()
+    unbis = load_unbis()
+    index = compile_labels(unbis, "es")
+    ncd = next(c for c in range(len(unbis)) if unbis.label(c) == "NON-COMMUNICABLE DISEASES")
+    assert all("no" in index.surfaces[i] for i in range(len(index)) if index.concept[i] == ncd
+               and "TRANSMISIBLES" in index.text[i])

@@ -166,6 +166,38 @@ def _not_reduced(texts: list[str], units_of: list[tuple[str, ...]], concept: lis
             for units, cid, lost in zip(units_of, concept, dropped, strict=True)]
 
 
+def _add_without_negation(
+    concept: list[int], texts: list[str], kinds: list[int], units_of: list[tuple[str, ...]],
+    surfaces: list[tuple[str, ...]], borrowed: list[bool], language: str,
+) -> None:
+    """Lend each label that holds a negation its form without it, as a hidden label, unless that form is
+    another concept's label. The negation is kept where it makes another concept (ENFERMEDADES NO
+    TRANSMISIBLES is not ENFERMEDADES TRANSMISIBLES); elsewhere the label still matches the words it
+    negates, as it did when negations were stop words ("No poverty", SDG 1, for a text on poverty;
+    الاتجار غير المشروع, written with or without its negation). In place, appended to the columns."""
+    negations = negation_units(language)
+    if not negations:
+        return
+    owners: dict[tuple[str, ...], set[int]] = {}
+    for units, cid in zip(units_of, concept, strict=True):
+        owners.setdefault(units, set()).add(cid)
+    for lid in range(len(units_of)):
+        units = units_of[lid]
+        if negations.isdisjoint(units):
+            continue
+        kept = [k for k, u in enumerate(units) if u not in negations]
+        reduced = tuple(units[k] for k in kept)
+        if not reduced or owners.get(reduced, set()) - {concept[lid]}:
+            continue
+        concept.append(concept[lid])
+        texts.append(texts[lid])
+        kinds.append(KIND_CODE["hidden"])
+        units_of.append(reduced)
+        surfaces.append(tuple(surfaces[lid][k] for k in kept) if surfaces[lid] else ())
+        borrowed.append(borrowed[lid])
+        owners.setdefault(reduced, set()).add(concept[lid])
+
+
 def _demonym_singular(label: str, language: str) -> str | None:
     """The masculine singular of a one-word Spanish nationality label, which Snowball stems apart from
     its plural (libanés -> liban, LIBANESES -> libanes; francés / FRANCESES): UN text writes "territorio
@@ -274,6 +306,7 @@ def compile_labels(
             units_of.append(units)
             borrowed.append(k >= own)
 
+    _add_without_negation(concept, texts, kinds, units_of, surfaces, borrowed, language)
     keep = _not_reduced(texts, units_of, concept, language)
     if not all(keep):
         kept = [i for i, k in enumerate(keep) if k]
@@ -351,9 +384,14 @@ def compile_labels(
         part_surfaces=part_surfaces,
         plural_sense=np.array([c in plural_sense and len(u) == 1 for c, u in zip(concept, units_of, strict=True)],
                               dtype=bool),
-        negated=np.array([not negation_units(language).isdisjoint(u) for u in units_of], dtype=bool),
+        negated=np.array([_holds_negation(text, language) for text in texts], dtype=bool),
         bodies=body_automaton(language) if bodies else None,
     )
+
+
+def _holds_negation(label: str, language: str) -> bool:
+    """Whether ``label``'s words hold a negation (its form without it, lent as a hidden label, as well)."""
+    return not negation_units(language).isdisjoint(text_units(label, language, offsets=False).terms)
 
 
 @cache
