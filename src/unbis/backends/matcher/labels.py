@@ -17,7 +17,7 @@ from importlib.resources import files
 import ahocorasick
 import numpy as np
 
-from unbis.analysis.stopwords import NEGATIONS
+from unbis.analysis.stopwords import NEGATIONS, STOPWORDS
 from unbis.backends.matcher.units import SEP, label_parts, text_units
 from unbis.vocab.subject_index import Vocabulary
 
@@ -174,8 +174,10 @@ def _add_without_negation(
     another concept's label. The negation is kept where it makes another concept (ENFERMEDADES NO
     TRANSMISIBLES is not ENFERMEDADES TRANSMISIBLES); elsewhere the label still matches the words it
     negates, as it did when negations were stop words ("No poverty", SDG 1, for a text on poverty;
-    الاتجار غير المشروع, written with or without its negation). In place, appended to the columns."""
-    negations = negation_units(language)
+    الاتجار غير المشروع, written with or without its negation). Only the negations that are stop words for
+    the other backends: a word always kept (French and English "non") was always part of its label
+    (NON-RESSORTISSANTS is not "ressortissants"). In place, appended to the columns."""
+    negations = negation_units(language, stop_words_only=True)
     if not negations:
         return
     owners: dict[tuple[str, ...], set[int]] = {}
@@ -395,9 +397,13 @@ def _holds_negation(label: str, language: str) -> bool:
 
 
 @cache
-def negation_units(language: str) -> frozenset[str]:
-    """The units of the negations the matcher keeps as words (``stopwords.NEGATIONS``) in ``language``."""
-    return frozenset(u for w in NEGATIONS.get(language, ()) for u in text_units(w, language, offsets=False).terms)
+def negation_units(language: str, stop_words_only: bool = False) -> frozenset[str]:
+    """The units of the negations the matcher keeps as words (``stopwords.NEGATIONS``) in ``language``;
+    ``stop_words_only``: of those that the other backends drop as stop words."""
+    words = NEGATIONS.get(language, frozenset())
+    if stop_words_only:
+        words = words & STOPWORDS.get(language, frozenset())
+    return frozenset(u for w in words for u in text_units(w, language, offsets=False).terms)
 
 
 def _generality(automaton: ahocorasick.Automaton, units_of: list[tuple[str, ...]], concept: list[int]) -> np.ndarray:
