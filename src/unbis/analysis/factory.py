@@ -38,7 +38,9 @@ def get_analyzer(language: str) -> Analyzer:
 
 
 @cache
-def _analyzer(lang: str) -> Analyzer:
+def _analyzer(lang: str, keep: frozenset[str] = frozenset()) -> Analyzer:
+    """``keep``: stop words kept as words (the matcher's negations; none for Chinese, which the matcher
+    reads as characters)."""
     if lang == "zh":
         from unbis.analysis.chinese import ChineseAnalyzer
 
@@ -46,30 +48,18 @@ def _analyzer(lang: str) -> Analyzer:
     if lang == "ar":
         from unbis.analysis.arabic import ArabicAnalyzer
 
-        return ArabicAnalyzer()
+        return ArabicAnalyzer(keep=keep)
     from unbis.analysis.snowball import SnowballAnalyzer
 
-    return SnowballAnalyzer(lang)
+    return SnowballAnalyzer(lang, keep=keep)
 
 
 def get_matching_analyzer(language: str) -> Analyzer:
     """The analyzer the thesaurus matcher reads labels and texts with: the shared one, except that it keeps
     negations (``stopwords.NEGATIONS``) as words, since a label's negation makes it another concept. Other
     backends keep the shared analyzer, so their terms (and saved models) are unchanged."""
-    return _matching_analyzer(normalise_language(language))
-
-
-@cache
-def _matching_analyzer(lang: str) -> Analyzer:
     from unbis.analysis.stopwords import NEGATIONS
 
+    lang = normalise_language(language)
     keep = NEGATIONS.get(lang)
-    if keep is None:
-        return _analyzer(lang)
-    if lang == "ar":
-        from unbis.analysis.arabic import ArabicAnalyzer
-
-        return ArabicAnalyzer(keep=keep)
-    from unbis.analysis.snowball import SnowballAnalyzer
-
-    return SnowballAnalyzer(lang, keep=keep)
+    return _analyzer(lang, keep) if keep else _analyzer(lang)  # no negations: the shared instance itself

@@ -279,18 +279,20 @@ def compile_labels(
         return list(_variants(c.all_labels(), language) if qualifiers else (
             (kind, label) for lang, kind, label in c.all_labels() if lang == language))
 
-    def singulars(cid: int) -> list[tuple[str, str]]:
-        return [("hidden", sg) for _kind, label in labels_of(cid) if (sg := _demonym_singular(label, language))]
+    def singulars(labels: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [("hidden", sg) for _kind, label in labels if (sg := _demonym_singular(label, language))]
 
     people = {p for ps in people_of.values() for p in ps}
     family = _family_templates(vocab, language)
     for cid in range(len(vocab.concepts)):
-        labels = labels_of(cid) + [("hidden", label) for label in family.get(cid, ())]
+        own_labels = labels_of(cid)
+        labels = own_labels + [("hidden", label) for label in family.get(cid, ())]
         if cid in people:
-            labels += singulars(cid)
+            labels += singulars(own_labels)
         own = len(labels)
         for pid in people_of.get(cid, ()):
-            labels += [("hidden", label) for _kind, label in labels_of(pid)] + singulars(pid)
+            lent = labels_of(pid)
+            labels += [("hidden", label) for _kind, label in lent] + singulars(lent)
         for k, (kind, label) in enumerate(labels):
             analysed = text_units(label, language, surfaces=True)
             units = tuple(analysed.terms)
@@ -308,13 +310,17 @@ def compile_labels(
             units_of.append(units)
             borrowed.append(k >= own)
 
+    # a label holding a negation, and its form without it, may span a negation in a gapped match
+    n_written = len(units_of)  # the labels as written; the forms without their negation follow
     _add_without_negation(concept, texts, kinds, units_of, surfaces, borrowed, language)
+    negations = negation_units(language)
+    negated = [not negations.isdisjoint(u) for u in units_of[:n_written]] + [True] * (len(units_of) - n_written)
     keep = _not_reduced(texts, units_of, concept, language)
     if not all(keep):
         kept = [i for i, k in enumerate(keep) if k]
         concept, texts, kinds = [concept[i] for i in kept], [texts[i] for i in kept], [kinds[i] for i in kept]
         units_of, surfaces = [units_of[i] for i in kept], [surfaces[i] for i in kept]
-        borrowed = [borrowed[i] for i in kept]
+        borrowed, negated = [borrowed[i] for i in kept], [negated[i] for i in kept]
 
     # Exact patterns: unit sequence -> labels having it (several concepts may share a label).
     exact: dict[str, list[int]] = {}
@@ -386,14 +392,9 @@ def compile_labels(
         part_surfaces=part_surfaces,
         plural_sense=np.array([c in plural_sense and len(u) == 1 for c, u in zip(concept, units_of, strict=True)],
                               dtype=bool),
-        negated=np.array([_holds_negation(text, language) for text in texts], dtype=bool),
+        negated=np.array(negated, dtype=bool),
         bodies=body_automaton(language) if bodies else None,
     )
-
-
-def _holds_negation(label: str, language: str) -> bool:
-    """Whether ``label``'s words hold a negation (its form without it, lent as a hidden label, as well)."""
-    return not negation_units(language).isdisjoint(text_units(label, language, offsets=False).terms)
 
 
 @cache
