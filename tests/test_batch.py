@@ -311,6 +311,10 @@ def test_cli_wants_exactly_one_output(project: Project, docs: Path, tmp_path: Pa
     assert "exactly one output" in result.stderr
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_cli_ctrl_c_with_workers_keeps_whole_batches_and_resumes(
     project: Project, docs: Path, tmp_path: Path
 ) -> None:
@@ -320,8 +324,10 @@ def test_cli_ctrl_c_with_workers_keeps_whole_batches_and_resumes(
     out = tmp_path / "out.jsonl"
     args = ["index", str(project.path), str(many), "--jsonl", str(out), "--jobs", "2", "--batch-size", "4"]
     code = "from unbis.cli.main import run; run()"
+    # SIGINT as a terminal's user has it: a test run from a background job (``pytest &``) would hand the
+    # child an ignored SIGINT, which Python and ``unbis index`` rightly leave ignored.
     child = subprocess.Popen([sys.executable, "-c", code, *args], stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
+                             start_new_session=True, preexec_fn=_default_sigint)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and child.poll() is None:
