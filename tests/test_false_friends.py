@@ -387,3 +387,71 @@ def test_a_negation_that_makes_no_other_concept_still_matches_without_it() -> No
     ncd = next(c for c in range(len(unbis)) if unbis.label(c) == "NON-COMMUNICABLE DISEASES")
     assert all("no" in index.surfaces[i] for i in range(len(index)) if index.concept[i] == ncd
                and "TRANSMISIBLES" in index.text[i])
+
+
+def test_the_thesaurus_translations_tell_a_words_other_senses() -> None:
+    """French DROIT is LAW, but the thesaurus's own labels write "droit à" only for RIGHT TO ... and the
+    plural "droits" never for LAW: both are read from UNBIS, for the languages with words, and English
+    (the pivot) and Chinese get none."""
+    from unbis.backends.matcher.labels import compile_labels
+    from unbis.backends.matcher.senses import is_other_sense
+    from unbis.vocab.loaders import load_unbis
+
+    vocab = load_unbis()
+    for language, word, form, follower in [("fr", "droit", "droits", "a"), ("es", "derecho", "derechos", "a"),
+                                           ("ru", "право", "прав", "на")]:
+        index = compile_labels(vocab, language, other_sense=True)
+        [law] = [i for i in range(len(index)) if vocab.label(int(index.concept[i])) == "LAW"
+                 and index.surfaces[i] == (word,)]
+        senses = index.other_senses[law]
+        assert is_other_sense(senses, word, form, None), (language, senses)
+        assert is_other_sense(senses, word, word, follower), (language, senses)
+        assert not is_other_sense(senses, word, word, "international"), (language, senses)
+        # a longer label holding the word as LAW's has the same senses; HUMAN RIGHTS (its plural) has none
+        economic = [i for i in range(len(index)) if vocab.label(int(index.concept[i])) == "ECONOMIC LAW"]
+        assert any(word in index.other_senses.get(i, {}) for i in economic), language
+        rights = [i for i in range(len(index)) if vocab.label(int(index.concept[i])) == "HUMAN RIGHTS"]
+        assert not any(index.other_senses.get(i) for i in rights), language
+    for language in ("en", "zh"):
+        assert not compile_labels(vocab, language, other_sense=True).other_senses
+
+
+def test_a_word_in_another_concepts_sense_is_no_match() -> None:
+    """"Tout individu a droit à la vie" (UDHR art. 3): LAW is matched without the thesaurus's senses and not
+    with them; "le droit international" is still INTERNATIONAL LAW; and a bare عمل ("act", UDHR art. 11) is
+    not LABOUR while العمل ("work", art. 23) is."""
+    from unbis.backends.base import Context
+    from unbis.backends.matcher.backend import MatcherBackend
+    from unbis.vocab.loaders import load_unbis
+
+    vocab = load_unbis()
+    on = MatcherBackend(Context(vocab, "auto")).fit([])
+    off = MatcherBackend(Context(vocab, "auto"), other_senses=False).fit([])
+    law, international, labour = (next(c for c in range(len(vocab)) if vocab.label(c) == label)
+                                  for label in ("LAW", "INTERNATIONAL LAW", "LABOUR"))
+    article3 = (SENTENCES / "other-sense-fr.txt").read_text(encoding="utf-8")
+    assert law in off.evidence_rows(article3, "fr")[0].tolist()
+    assert law not in on.evidence_rows(article3, "fr")[0].tolist()
+    assert international in on.evidence_rows("conformément au droit international", "fr")[0].tolist()
+    act = (SENTENCES / "ta-marbuta-ar.txt").read_text(encoding="utf-8")
+    assert labour in off.evidence_rows(act, "ar")[0].tolist()
+    assert labour not in on.evidence_rows(act, "ar")[0].tolist()
+    work = (SENTENCES / "other-sense-kept-ar.txt").read_text(encoding="utf-8")
+    assert labour in on.evidence_rows(work, "ar")[0].tolist()
+
+
+@pytest.mark.parametrize(("language", "text", "following"), [
+    ("fr", "Tout individu a droit à la vie, droit international.", ["a", "a", "droit", "international", ""]),
+    ("ar", "لكل فرد الحق في الحياة", None),
+])
+def test_each_unit_knows_the_word_after_it(language: str, text: str, following: list[str] | None) -> None:
+    """Stop words included, on the fast path (no offsets) and with offsets alike; labels need none."""
+    from unbis.backends.matcher.units import text_units
+
+    fast = text_units(text, language, document=True, offsets=False, surfaces=True)
+    slow = text_units(text, language, document=True, offsets=True, surfaces=True)
+    assert fast.following == slow.following and fast.following is not None
+    assert len(fast.following) == len(fast.terms)
+    if following is not None:
+        assert fast.following == following
+    assert text_units(text, language, surfaces=True).following is None

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable
-from itertools import compress
+from itertools import compress, islice
 from typing import ClassVar
 
 import Stemmer
@@ -118,16 +119,37 @@ class SnowballAnalyzer(Analyzer):
         """:meth:`surface_word`, cached."""
         return self._surface_cache[word]
 
-    def term_details(self, text: str) -> tuple[list[str], list[str], list[bool]]:
+    def term_details(self, text: str) -> tuple[list[str], list[str], list[bool], list[str]]:
         """The terms of ``text`` (same order as :meth:`terms`), the folded surface word each came from (the
-        matcher tells inflection from derivation on surface forms), and whether that word is written as
-        a name (``str.istitle``: "Guinea", not "GUINEA" or "guinea")."""
+        matcher tells inflection from derivation on surface forms), whether that word is written as a
+        name (``str.istitle``: "Guinea", not "GUINEA" or "guinea"), and the folded word that follows it,
+        stop words included ("" at the end: "droit" in "a droit à" is followed by "a")."""
         words = self._pattern(text).findall(text)
         # map / compress run in C, as in :meth:`terms`
         all_terms = list(map(self._cache.__getitem__, words))
-        surfaces = list(compress(map(self._surface_cache.__getitem__, words), all_terms))
+        all_surfaces = list(map(self._surface_cache.__getitem__, words))
+        surfaces = list(compress(all_surfaces, all_terms))
         titled = list(compress(map(str.istitle, words), all_terms))
-        return list(filter(None, all_terms)), surfaces, titled
+        all_surfaces.append("")
+        following = list(compress(islice(all_surfaces, 1, None), all_terms))
+        return list(filter(None, all_terms)), surfaces, titled, following
+
+    def surface_words(self, text: str) -> tuple[list[str], list[str]]:
+        """The folded surface form of every word of ``text``, stop words included, and its term ("" for a
+        stop word)."""
+        words = self._pattern(text).findall(text)
+        return list(map(self._surface_cache.__getitem__, words)), list(map(self._cache.__getitem__, words))
+
+    def words_after(self, text: str, ends: list[int]) -> list[str]:
+        """The folded word that follows each character offset of ``ends`` (sorted) in ``text``, stop words
+        included ("" when none follows): :meth:`term_details`' last list, for tokens with offsets."""
+        matches = list(self._pattern(text).finditer(text))
+        starts = [m.start() for m in matches]
+        out = []
+        for end in ends:
+            k = bisect_left(starts, end)
+            out.append(self._surface_cache[matches[k].group()] if k < len(matches) else "")
+        return out
 
     def _pattern(self, text: str) -> re.Pattern[str]:
         """The plain word pattern unless ``text`` holds combining marks (a C-speed scan)."""

@@ -72,6 +72,9 @@ class MatcherParams:
     #: a country is also matched by its nationality's labels ("Lebanese territory": LEBANON), for the
     #: pairs of ``data/demonyms.json`` (UNBIS)
     demonyms: bool = True
+    #: a one-word label is no match where the thesaurus's translations give its word another concept's
+    #: sense ("droit à" is RIGHT TO, not LAW: ``labels.other_senses``)
+    other_senses: bool = True
     #: the words inside a longer match written as a name ("Guinea" in "Papua New Guinea") make no
     #: candidate (``matching._inside_name``); off for texts that capitalise their subjects (titles)
     names: bool = True
@@ -130,7 +133,7 @@ class MatcherBackend(Backend):
                     senses = plural_senses(self.context.vocab) if self.params.plural_senses else frozenset()
                     index = compile_labels(self.context.vocab, language, qualifiers=self.params.strip_qualifiers,
                                            plural_sense=senses, bodies=self.params.un_bodies,
-                                           demonyms=self.params.demonyms)
+                                           demonyms=self.params.demonyms, other_sense=self.params.other_senses)
                     self._indexes[language] = index
         return index
 

@@ -18,6 +18,7 @@ import ahocorasick
 import numpy as np
 
 from unbis.analysis.stopwords import NEGATIONS, STOPWORDS
+from unbis.backends.matcher.senses import WordSenses, other_senses
 from unbis.backends.matcher.units import SEP, label_parts, text_units
 from unbis.vocab.subject_index import Vocabulary
 
@@ -50,6 +51,8 @@ class LabelIndex:
     negated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
     #: UN body names (unit sequences -> length): spans whose words carry no descriptor (None: none)
     bodies: ahocorasick.Automaton | None = field(default=None, repr=False)
+    #: label -> its words' other senses, where the thesaurus's translations show any (``senses``)
+    other_senses: dict[int, WordSenses] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.text)
@@ -255,6 +258,7 @@ def nationalities(vocab: Vocabulary) -> dict[int, list[int]]:
 def compile_labels(
     vocab: Vocabulary, language: str, min_parts: int = 2, qualifiers: bool = True,
     plural_sense: frozenset[int] = frozenset(), bodies: bool = False, demonyms: bool = False,
+    other_sense: bool = False,
 ) -> LabelIndex:
     """Analyse every label of ``language`` once and build the automaton.
 
@@ -263,7 +267,9 @@ def compile_labels(
     without their trailing parenthesised qualifier. ``plural_sense``: concepts whose one-word labels
     name a plural-only sense. ``bodies``: mask the words of UN body names. ``demonyms``: a country also
     has the labels of its nationality as hidden labels (``nationalities``): UN text says "Israeli armed
-    forces" and "Lebanese territory" where an indexer gives ISRAEL and LEBANON.
+    forces" and "Lebanese territory" where an indexer gives ISRAEL and LEBANON. ``other_sense``: a
+    label does not match where the thesaurus's translations say a word of it means another concept
+    (``senses.other_senses``).
     """
     concept: list[int] = []
     texts: list[str] = []
@@ -376,6 +382,7 @@ def compile_labels(
         owners = [i for i in lids if not borrowed[i]] or lids
         ambiguity[lids] = len({concept[i] for i in owners})
     generality = _generality(automaton, units_of, concept) if keys else np.zeros(0, dtype=np.int32)
+    senses = other_senses(vocab, language, concept, units_of, surfaces) if other_sense else {}
     return LabelIndex(
         language=language,
         concept=np.asarray(concept, dtype=np.int32),
@@ -394,6 +401,7 @@ def compile_labels(
                               dtype=bool),
         negated=np.array(negated, dtype=bool),
         bodies=body_automaton(language) if bodies else None,
+        other_senses=senses,
     )
 
 

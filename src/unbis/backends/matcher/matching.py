@@ -11,6 +11,7 @@ import numpy as np
 
 from unbis.analysis.inflection import number_differs, same_word
 from unbis.backends.matcher.labels import LabelIndex, negation_units
+from unbis.backends.matcher.senses import WordSenses, is_other_sense
 from unbis.backends.matcher.units import BARRIER, SEP, Units
 
 
@@ -53,7 +54,7 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
         exact_hits, part_hits = _mask_bodies(index.bodies, haystack, end_unit, len(terms), exact_hits, part_hits)
     derived: set[tuple[int, int]] = set()
     if units.surfaces is not None and index.surfaces:
-        exact_hits, derived = _check_words(index, units.surfaces, exact_hits)
+        exact_hits, derived = _check_words(index, units.surfaces, exact_hits, units.following)
     names = _name_spans(exact_hits, units.titled) if units.titled is not None else {}
 
     starts, ends = units.starts, units.ends
@@ -82,7 +83,8 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     barriers = None
     if BARRIER in haystack:
         barriers = np.concatenate(([0], np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))))
-    gapped = _gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers, units.surfaces)
+    gapped = _gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers, units.surfaces,
+                     units.following)
     negations = negation_units(index.language)
     if negations and not negations.isdisjoint(terms):
         # a negation inside a gapped window negates the label: "enfermedades no transmisibles" is not
@@ -177,17 +179,22 @@ def _cuts_name(first: int, last: int, length: int, names: dict[int, list[tuple[i
 
 
 def _check_words(
-    index: LabelIndex, surfaces: list[str], exact_hits: list[tuple[int, int, int]]
+    index: LabelIndex, surfaces: list[str], exact_hits: list[tuple[int, int, int]],
+    following: list[str] | None = None,
 ) -> tuple[list[tuple[int, int, int]], set[tuple[int, int]]]:
     """Exact hits whose text words are the label's words up to inflection, and which of them are only
     derivations (a shared stem: "adopted" for ADOPTION). A one-word label of a plural-only sense
-    (SECURITIES) met by a singular word ("security") is no match at all."""
+    (SECURITIES) met by a singular word ("security") is no match at all; nor is a label one of whose
+    words, in the form written or before the word that follows the match (``following``), the
+    thesaurus gives to other concepts (``senses``: "droits", "droit à" are not LAW)."""
     lang = index.language
     kept: list[tuple[int, int, int]] = []
     derived: set[tuple[int, int]] = set()
     for hit in exact_hits:
         lid, f, la = hit
         label_words = index.surfaces[lid]
+        if (senses := index.other_senses.get(lid)) and _other_sense(senses, label_words, surfaces, f, following):
+            continue
         if f == la and surfaces[f] == label_words[0]:
             kept.append(hit)  # the label's own word: the common case
             continue
@@ -201,6 +208,15 @@ def _check_words(
             derived.add((lid, f))
         kept.append(hit)
     return kept, derived
+
+
+def _other_sense(senses: WordSenses, label_words: tuple[str, ...], surfaces: list[str], first: int,
+                 following: list[str] | None) -> bool:
+    """Whether an exact match of a label at text unit ``first`` reads one of its words in another
+    concept's sense: a form of it, or the word written after it, stop words included ("droit au
+    travail" is RIGHT TO WORK, not DROIT DU TRAVAIL, LABOUR LAW)."""
+    return any(is_other_sense(senses, w, surfaces[first + k], following[first + k] if following else None)
+               for k, w in enumerate(label_words))
 
 
 def partial_same(language: str) -> Callable[[str, str], bool]:
@@ -230,6 +246,7 @@ def _gapped(
     partial: bool,
     barriers: np.ndarray | None,
     surfaces: list[str] | None = None,
+    following: list[str] | None = None,
 ) -> list[Occurrence]:
     # Labels all of whose parts occur somewhere in the document.
     count: dict[int, int] = defaultdict(int)
@@ -238,7 +255,7 @@ def _gapped(
             count[lid] += 1
     gap = max_gap * 2 if index.language == "zh" else max_gap  # Chinese units are characters
     complete = [lid for lid, n in count.items() if n == len(index.parts[lid])]
-    windows = _label_windows(complete, part_hits, index, gap, exact_at, starts, ends, barriers, surfaces)
+    windows = _label_windows(complete, part_hits, index, gap, exact_at, starts, ends, barriers, surfaces, following)
     out: list[Occurrence] = []
     for lid, n in count.items():
         parts = index.parts[lid]
@@ -331,13 +348,15 @@ def _label_windows(
     ends: list[int] | None,
     barriers: np.ndarray | None = None,
     surfaces: list[str] | None = None,
+    following: list[str] | None = None,
 ) -> dict[int, list[Occurrence]]:
     """Occurrences of each label's parts close together, for every label of ``labels`` (all of whose
     parts occur): anchored on the label's rarest part, the nearest occurrence of every other part must
     fall within the label's length plus ``gap`` units; windows that overlap an exact match of the label
     or an earlier window are dropped. One set of array operations for all labels of a document (a
     long act has hundreds of such labels; one pass per label was most of the matcher's time).
-    ``surfaces``: the text's words, to check a window's words for inflection as exact matches are."""
+    ``surfaces``: the text's words, to check a window's words for inflection as exact matches are (and,
+    with ``following``, for another concept's sense of a word: ``senses``)."""
     if not labels:
         return {}
     table = _part_table((p for lid in labels for p in index.parts[lid]), part_hits, index)
@@ -368,6 +387,9 @@ def _label_windows(
     derived = None
     if surfaces is not None and index.part_surfaces:
         derived = _derived_windows(labels, anchors, others, table, index, surfaces, places)
+        if index.other_senses:
+            good &= ~_other_sense_windows(labels, anchors, others, table, index, surfaces, places, row_label,
+                                          following)
     return _take_windows(labels, np.flatnonzero(good), row_label, lo, hi, places, widths, starts, ends, derived)
 
 
@@ -394,6 +416,26 @@ def _derived_windows(
         return label_words is not None and not all(
             same(w, surfaces[int(c)]) for w, c in zip(label_words, places[:, r], strict=False))
     return derived
+
+
+def _other_sense_windows(
+    labels: list[int], anchors: list[int], others: list[list[int]], table: _PartTable, index: LabelIndex,
+    surfaces: list[str], places: np.ndarray, row_label: np.ndarray, following: list[str] | None,
+) -> np.ndarray:
+    """Per window row, whether one of its words is read in another concept's sense: a form of its label
+    word, or before a word that makes it another concept's ("société ... a droit à" is not DROIT DES
+    SOCIETES, CORPORATION LAW). Only the rows of labels with such senses are looked at."""
+    out = np.zeros(places.shape[1], dtype=bool)
+    for j, lid in enumerate(labels):
+        senses = index.other_senses.get(lid)
+        if not senses or not index.part_surfaces[lid]:
+            continue
+        by_local = dict(zip((table.local[p] for p in index.parts[lid]), index.part_surfaces[lid], strict=True))
+        words = [by_local[anchors[j]]] + [by_local[o] for o in others[j]]
+        for r in np.flatnonzero(row_label == j).tolist():
+            out[r] = any(c >= 0 and is_other_sense(senses, w, surfaces[c], following[c] if following else None)
+                         for w, c in zip(words, places[:, r].tolist(), strict=False))
+    return out
 
 
 def _take_windows(

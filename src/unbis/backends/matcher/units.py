@@ -160,6 +160,9 @@ class Units(NamedTuple):
     surfaces: list[str] | None = None
     #: whether each unit's word is written as a name, "Guinea" (with ``surfaces``, in scripts with case)
     titled: list[bool] | None = None
+    #: the folded word after each unit's, stop words included (with ``surfaces``): "a" after "droit" in
+    #: "a droit à la vie" tells a one-word label's sense (``LabelIndex.other_next``)
+    following: list[str] | None = None
 
 
 @cache
@@ -223,8 +226,9 @@ def text_units(
 ) -> Units:
     """The matching units of ``text`` read as ``language`` (``document``: with Chinese word boundaries;
     ``offsets=False`` skips character offsets outside Chinese, the analyzer's fast path; ``surfaces``:
-    with each unit's folded surface word, outside Chinese). In a document the words that cite another
-    document and the record of its adoption are left out (``mask_citations``, ``mask_adoption``)."""
+    with each unit's folded surface word, outside Chinese, and in a document the word after it). In a
+    document the words that cite another document and the record of its adoption are left out
+    (``mask_citations``, ``mask_adoption``)."""
     if document:
         text = mask_adoption(text if language == "zh" else mask_citations(text), language)
     if language == "zh":
@@ -232,17 +236,20 @@ def text_units(
     analyzer = get_matching_analyzer(language)
     if not offsets:
         if surfaces and isinstance(analyzer, SnowballAnalyzer):
-            terms, folded, titled = analyzer.term_details(text)
-            return Units(terms, None, None, surfaces=folded, titled=titled)
+            terms, folded, titled, after = analyzer.term_details(text)
+            return Units(terms, None, None, surfaces=folded, titled=titled, following=after)
         return Units(analyzer.terms(text), None, None)
     tokens = analyzer.tokens(text)
     words: list[str] | None = None
     names: list[bool] | None = None
+    following: list[str] | None = None
     if surfaces and isinstance(analyzer, SnowballAnalyzer):
         words = [analyzer.surface(text[t.start:t.end]) for t in tokens]
         names = [text[t.start:t.end].istitle() for t in tokens]
+        if document:  # a label's own words are read from the label itself
+            following = analyzer.words_after(text, [t.end for t in tokens])
     return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens], surfaces=words,
-                 titled=names)
+                 titled=names, following=following)
 
 
 def label_parts(label: str, language: str) -> list[tuple[str, ...]]:

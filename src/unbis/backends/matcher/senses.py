@@ -1,0 +1,178 @@
+"""Word senses read from a multilingual thesaurus's own translations.
+
+A multilingual thesaurus is a corpus of word senses: each concept is named in several languages, so its
+English labels say what a French, Spanish, Russian or Arabic label word means there. French DROIT is
+LAW, but in 15 other UNBIS labels "droit à" is RIGHT TO (the truth, a fair trial ...), never LAW, and the
+plural "droits" is in 37 labels, never as LAW (DROITS DE L'HOMME). So "Toute personne a droit à la vie",
+"égaux en dignité et en droits" and "droits économiques" are neither LAW nor ECONOMIC LAW (DROIT
+ECONOMIQUE). Likewise SOURCES (SPRINGS) before "d'énergie", FONDS (FUNDS) before "marins" (SEABED),
+الضمان (WARRANTY) before الاجتماعي (SOCIAL SECURITY), الهند (INDIA) before الصينية (INDO-CHINA), право (LAW)
+before на; Russian "суды" (courts) is not Суда (SHIPS), nor is Spanish "fiscal" (tax) FISCALES
+(PROSECUTORS).
+
+A one-word label's concept is its word's sense; the word's English counterpart is the English word of
+that concept which the thesaurus pairs with the word's stem most often (LAW's "law" for DROIT). A *form*
+of the word (the same word up to inflection, written otherwise) or a *following word* is another sense
+when at least :data:`MIN_FORM_CONCEPTS` (following words: :data:`MIN_FOLLOWING_CONCEPTS`) other concepts
+use it in their labels and none of their English labels holds that counterpart. A longer label with the
+word in that sense (its concept's English has the counterpart: DROIT ECONOMIQUE, ECONOMIC LAW) has the
+same other senses. The matcher does not match a label there (``matching._check_words``, gapped windows
+alike). Nothing is read for English itself (its
+labels are the pivot), for Chinese (no words), or for a vocabulary without English labels; a derived
+form is left to the inflection check, which already makes it weak evidence. The thresholds were fixed
+before reading any suggestion list.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import Counter
+from dataclasses import dataclass, field
+
+from unbis.analysis.factory import get_matching_analyzer
+from unbis.analysis.inflection import same_word
+from unbis.analysis.snowball import SnowballAnalyzer
+from unbis.vocab.subject_index import Vocabulary
+
+MIN_FORM_CONCEPTS = 5
+MIN_FOLLOWING_CONCEPTS = 3
+
+#: per label word: (forms of the word that are other senses, following words that make it another sense)
+WordSenses = dict[str, tuple[frozenset[str], frozenset[str]]]
+
+
+@dataclass
+class _English:
+    """The English side of a vocabulary: each concept's folded content words, and which concepts have an
+    English word that may be a given word (:func:`same_english`), asked once per word."""
+
+    words: list[frozenset[str]]
+    concepts_of: dict[str, set[int]]
+    by_prefix: dict[str, list[str]]
+    _aligned: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def aligned(self, word: str) -> frozenset[int]:
+        out = self._aligned.get(word)
+        if out is None:
+            out = frozenset().union(*(self.concepts_of[w] for w in self.by_prefix.get(word[:3], ())
+                                      if same_english(word, w)))
+            self._aligned[word] = out
+        return out
+
+
+_ENGLISH: weakref.WeakKeyDictionary[Vocabulary, _English] = weakref.WeakKeyDictionary()
+
+
+def _english(vocab: Vocabulary) -> _English:
+    """:class:`_English` of ``vocab``, once per vocabulary (every language's label index asks for it)."""
+    cached = _ENGLISH.get(vocab)
+    if cached is not None:
+        return cached
+    analyzer = get_matching_analyzer("en")
+    assert isinstance(analyzer, SnowballAnalyzer)
+    words: list[frozenset[str]] = []
+    concepts_of: dict[str, set[int]] = {}
+    for cid, c in enumerate(vocab.concepts):
+        own: set[str] = set()
+        for lang, _kind, label in c.all_labels():
+            if lang == "en":
+                surfaces, terms = analyzer.surface_words(label)
+                own.update(w for w, t in zip(surfaces, terms, strict=True) if t)
+        words.append(frozenset(own))
+        for w in own:
+            concepts_of.setdefault(w, set()).add(cid)
+    by_prefix: dict[str, list[str]] = {}
+    for w in concepts_of:
+        by_prefix.setdefault(w[:3], []).append(w)
+    out = _ENGLISH[vocab] = _English(words, concepts_of, by_prefix)
+    return out
+
+
+def same_english(a: str, b: str) -> bool:
+    """Whether two folded English words may be one word (child / children, gas / gases, law / laws): they
+    share their first three letters and differ at most in their last three. Generous on purpose: a use
+    of a word is another sense only when no English label of the concepts using it could translate it."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n >= 3 and n >= min(len(a), len(b)) - 3
+
+
+def other_senses(
+    vocab: Vocabulary, language: str, concept: list[int], units_of: list[tuple[str, ...]],
+    surfaces: list[tuple[str, ...]],
+) -> dict[int, WordSenses]:
+    """Per label (index into ``concept`` / ``units_of`` / ``surfaces``, the label index's columns) that has
+    any: its words' other senses, keyed by the label word's surface form."""
+    analyzer = get_matching_analyzer(language)
+    if language == "en" or not isinstance(analyzer, SnowballAnalyzer):
+        return {}
+    english = _english(vocab)
+    if not english.concepts_of:
+        return {}
+    following: dict[str, dict[str, set[int]]] = {}  # word -> the word after it -> concepts
+    forms: dict[str, dict[str, set[int]]] = {}  # stem -> surface form -> concepts
+    paired: dict[str, Counter[str]] = {}  # stem of a one-word label -> English word -> concepts having both
+    single = {stems[0] for stems in units_of if len(stems) == 1}
+    for cid, c in enumerate(vocab.concepts):
+        stems: set[str] = set()
+        for lang, _kind, label in c.all_labels():
+            if lang != language:
+                continue
+            all_words, terms = analyzer.surface_words(label)
+            for a, b in zip(all_words, all_words[1:], strict=False):
+                following.setdefault(a, {}).setdefault(b, set()).add(cid)
+            for w, t in zip(all_words, terms, strict=True):
+                if t:
+                    forms.setdefault(t, {}).setdefault(w, set()).add(cid)
+                    stems.add(t)
+        for t in stems & single:
+            paired.setdefault(t, Counter()).update(english.words[cid])
+
+    def foreign(uses: dict[str, set[int]], cid: int, aligned: frozenset[int], least: int) -> frozenset[str]:
+        return frozenset(w for w, cids in uses.items()
+                         if len(others := cids - {cid}) >= least and others.isdisjoint(aligned))
+
+    # One-word labels first: their concept is their word's sense, and its English counterpart is the
+    # English word of the concept that the thesaurus pairs with the word's stem most often.
+    by_stem: dict[str, list[tuple[str, str, tuple[frozenset[str], frozenset[str]]]]] = {}
+    for cid, label_stems, label_words in zip(concept, units_of, surfaces, strict=True):
+        own = english.words[cid]
+        if len(label_words) != 1 or len(label_stems) != 1 or not own:
+            continue
+        [stem], [word] = label_stems, label_words
+        counts = paired.get(stem, Counter())
+        counterpart = max(sorted(own), key=lambda e: counts[e])
+        aligned = english.aligned(counterpart)
+        inflected = {w: cids for w, cids in forms.get(stem, {}).items()
+                     if w != word and same_word(language, word, w)}
+        sense = (foreign(inflected, cid, aligned, MIN_FORM_CONCEPTS),
+                 foreign(following.get(word, {}), cid, aligned, MIN_FOLLOWING_CONCEPTS))
+        if sense[0] or sense[1]:
+            by_stem.setdefault(stem, []).append((word, counterpart, sense))
+    # Then every label holding such a word, in any inflection, in that sense: its concept's English has
+    # the counterpart (DROIT ECONOMIQUE is ECONOMIC LAW: its "droit" is LAW's, and "droits économiques"
+    # is not it). The form the label itself writes stays its own.
+    out: dict[int, WordSenses] = {}
+    for lid, (cid, label_stems, words) in enumerate(zip(concept, units_of, surfaces, strict=True)):
+        senses: WordSenses = {}
+        if len(label_stems) != len(words):
+            continue
+        for stem, word in zip(label_stems, words, strict=True):
+            for single_word, counterpart, (other_forms, other_next) in by_stem.get(stem, ()):
+                if (word == single_word or same_word(language, single_word, word)) \
+                        and any(same_english(counterpart, e) for e in english.words[cid]):
+                    senses[word] = (other_forms - {word}, other_next)
+                    break
+        if senses:
+            out[lid] = senses
+    return out
+
+
+def is_other_sense(senses: WordSenses, label_word: str, text_word: str, next_word: str | None) -> bool:
+    """Whether the text word ``text_word`` (followed by ``next_word``; None: not known) meeting the label
+    word ``label_word`` is another sense of it (:func:`other_senses`)."""
+    sense = senses.get(label_word)
+    return sense is not None and (text_word in sense[0] or (next_word is not None and next_word in sense[1]))
