@@ -259,6 +259,17 @@ def test_an_arabic_word_has_one_term_with_or_without_its_article() -> None:
     assert ar.terms("والد") != ar.terms("د")  # a word that begins like the article keeps its letters
 
 
+def test_an_arabic_sound_feminine_plural_has_its_singulars_term() -> None:
+    """Snowball takes the ت of ات and leaves its ا (الحكومات -> حكوما, الحكومة -> حكوم): a plural label
+    never met the singular, nor the reverse (UDHR art. 3: والحرية; art. 29: والحريات). A short word
+    that ends in ات keeps its letters."""
+    ar = get_analyzer("ar")
+    for forms in (["الحكومات", "الحكومة", "حكومة"], ["الحريات", "والحريات", "الحرية"], ["المنظمات", "المنظمة"],
+                  ["الانتخابات", "الانتخاب"], ["العقوبات", "عقوبة"]):
+        assert len({tuple(ar.terms(f)) for f in forms}) == 1, (forms, [ar.terms(f) for f in forms])
+    assert ar.terms("ذات") == ["ذات"]
+
+
 def test_arabic_offsets_cover_vocalised_words() -> None:
     ar = get_analyzer("ar")
     text = "إِنَّ الأُمَمَ المُتَّحِدَةَ"

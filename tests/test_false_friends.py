@@ -2,8 +2,8 @@
 
 Real UN sentences (tests/data/matcher/un-sentences, see PROVENANCE.md) in the six languages; each case
 names the false descriptors the matcher used to suggest (main at fcfb5f8) and a right one it must keep.
-Russian, Arabic and Chinese have no plural-sense case: the sample texts hold no such word (Совет alone,
-for SOVIETS, only occurs in Security Council texts we have in English), and Chinese has no inflection.
+Russian and Chinese have no plural-sense case: the sample texts hold no such word (Совет alone, for
+SOVIETS, only occurs in Security Council texts we have in English), and Chinese has no inflection.
 """
 
 from __future__ import annotations
@@ -69,6 +69,19 @@ def test_a_one_word_arabic_label_keeps_its_ta_marbuta() -> None:
         assert same_word("ar", label_word, text_word)
         assert not same_word("ar", label_word, text_word, alone=True)
     for label_word, text_word in [("المنظمة", "منظمات"), ("الدولة", "الدولتين"), ("الوطنية", "وطنية")]:
+        assert same_word("ar", label_word, text_word, alone=True)
+
+
+def test_a_one_word_arabic_plural_label_is_met_by_its_plural() -> None:
+    """Alone, a sound feminine plural (ات) is not the word without it: العالمات "women scientists" is not
+    العالم "world", الواردات "imports" not الواردة "contained", المهاجرات "women migrants" not المهاجرين; a
+    bare label is not the ات plural of a ة-word (الحمل "pregnancy", الحملات "campaigns"). A ة label still
+    meets its plural, and inside a longer label nothing changes."""
+    for label_word, text_word in [("العالمات", "العالم"), ("الواردات", "الواردة"), ("المهاجرات", "المهاجرين"),
+                                  ("الحمل", "الحملات")]:
+        assert same_word("ar", label_word, text_word)
+        assert not same_word("ar", label_word, text_word, alone=True)
+    for label_word, text_word in [("الحرية", "والحريات"), ("المنظمات", "منظماتها"), ("المنظمة", "منظمات")]:
         assert same_word("ar", label_word, text_word, alone=True)
 
 

@@ -67,8 +67,14 @@ class ArabicAnalyzer(SnowballAnalyzer):
         whole) and a label in one form never met the text in the other."""
         for article in _ARTICLES:
             if folded.startswith(article) and len(folded) - len(article) >= 2:
-                return super().stem(folded[len(article):])
-        return super().stem(folded)
+                folded = folded[len(article):]
+                break
+        stem = super().stem(folded)
+        # Snowball takes the sound feminine plural's ت but leaves its ا: الحكومات -> حكوما, الحكومة -> حكوم,
+        # so a plural label (most UNBIS labels are) never met the singular in a text, nor the reverse.
+        if folded.endswith("ات") and stem.endswith("ا") and len(stem) >= 4:
+            return stem[:-1]
+        return stem
 
     def surface_word(self, word: str) -> str:
         """The word without harakat and tatweel but with its hamza, alef maqsura and ta marbuta: the

@@ -128,12 +128,25 @@ def same_word(language: str, label_word: str, text_word: str, alone: bool = Fals
     if language == "ar":
         pairs = [(a, b) for a in _arabic_forms(label_word) for b in _arabic_forms(text_word)]
         return any(a in endings and b in endings and not _ta_marbuta_lost(la, tx, a, b, bare=not alone)
+                   and not (alone and _plural_apart(a, b))
                    for la, tx in pairs for a, b in _splits(la, tx, True))
     paradigms = PARADIGMS.get(language)
     if paradigms is not None:
         return any(a in group and b in group and (stem is None or stem.search(label_word[: len(label_word) - len(a)]))
                    for a, b in _splits(label_word, text_word) for group, stem in paradigms)
     return any(a in endings and b in endings for a, b in _splits(label_word, text_word))
+
+
+def _plural_apart(label_end: str, text_end: str) -> bool:
+    """Whether a one-word Arabic label and a text word are two words although their endings are both
+    inflections: a sound feminine plural label (ات) met by a word not in that plural names another
+    thing as often as not (العالمات "women scientists" and العالم "world", المهاجرات "women migrants" and
+    المهاجرين "migrants", الواردات "imports" and الواردة "contained"), and a bare label is not the ات plural
+    of its ة-word (الحمل "pregnancy", الحملات "campaigns"). A ة label still meets its plural: الحرية, الحريات."""
+    plural_label, plural_text = label_end.startswith("ات"), text_end.startswith("ات")
+    if plural_label:
+        return not plural_text
+    return plural_text and label_end not in ("ه", "ة")
 
 
 #: what may follow a stem whose other form ends in ta marbuta: the same word keeps its ت when it
