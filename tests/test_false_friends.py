@@ -453,18 +453,35 @@ def test_a_word_in_another_concepts_sense_is_no_match() -> None:
     assert labour in on.evidence_rows(work, "ar")[0].tolist()
 
 
-@pytest.mark.parametrize(("language", "text", "following"), [
-    ("fr", "Tout individu a droit à la vie, droit international.", ["a", "a", "droit", "international", ""]),
-    ("ar", "لكل فرد الحق في الحياة", None),
+@pytest.mark.parametrize(("language", "text", "preceding", "following"), [
+    ("fr", "Tout individu a droit à la vie, droit international.", ["tout", "a", "la", "vie", "droit"],
+     ["a", "a", "droit", "international", ""]),
+    ("ar", "لكل فرد الحق في الحياة", None, None),
 ])
-def test_each_unit_knows_the_word_after_it(language: str, text: str, following: list[str] | None) -> None:
+def test_each_unit_knows_the_words_around_it(
+    language: str, text: str, preceding: list[str] | None, following: list[str] | None
+) -> None:
     """Stop words included, on the fast path (no offsets) and with offsets alike; labels need none."""
     from unbis.backends.matcher.units import text_units
 
     fast = text_units(text, language, document=True, offsets=False, surfaces=True)
     slow = text_units(text, language, document=True, offsets=True, surfaces=True)
     assert fast.following == slow.following and fast.following is not None
-    assert len(fast.following) == len(fast.terms)
+    assert fast.preceding == slow.preceding and fast.preceding is not None
+    assert len(fast.following) == len(fast.preceding) == len(fast.terms)
     if following is not None:
-        assert fast.following == following
+        assert (fast.preceding, fast.following) == (preceding, following)
     assert text_units(text, language, surfaces=True).following is None
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), [
+    # written for the tests in the UN's wording (no UN text at hand holds these words)
+    ("وإذ تسلم بأهمية برامج محو الأمية للكبار", "LITERACY PROGRAMMES", "ILLITERACY"),  # محو الأمية: literacy
+    ("وتشجع على إتاحة وسائل منع الحمل الحديثة", "CONTRACEPTION", "PREGNANCY"),  # منع الحمل: contraception
+    ("Destacando la importancia de movilizar ingresos fiscales internos para el desarrollo sostenible",
+     "TAX REVENUES", "PROSECUTORS"),  # ingresos fiscales: tax revenues (FISCALES is PROSECUTORS)
+])
+def test_the_word_before_tells_another_sense(project: Project, text: str, present: str, absent: str) -> None:
+    everything = [s.label for s in project.suggest([text], limit=1000, language="en")[0]]
+    assert absent not in everything, everything
+    assert present in everything[:10], everything

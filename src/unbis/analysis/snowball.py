@@ -11,7 +11,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable
-from itertools import compress, islice
+from itertools import chain, compress, islice
 from typing import ClassVar
 
 import Stemmer
@@ -119,20 +119,20 @@ class SnowballAnalyzer(Analyzer):
         """:meth:`surface_word`, cached."""
         return self._surface_cache[word]
 
-    def term_details(self, text: str) -> tuple[list[str], list[str], list[bool], list[str]]:
+    def term_details(self, text: str) -> tuple[list[str], list[str], list[bool], list[str], list[str]]:
         """The terms of ``text`` (same order as :meth:`terms`), the folded surface word each came from (the
         matcher tells inflection from derivation on surface forms), whether that word is written as a
-        name (``str.istitle``: "Guinea", not "GUINEA" or "guinea"), and the folded word that follows it,
-        stop words included ("" at the end: "droit" in "a droit à" is followed by "a")."""
+        name (``str.istitle``: "Guinea", not "GUINEA" or "guinea"), and the folded words just before and
+        after it, stop words included ("" at either end: "droit" in "a droit à" has "a" on both sides)."""
         words = self._pattern(text).findall(text)
         # map / compress run in C, as in :meth:`terms`
         all_terms = list(map(self._cache.__getitem__, words))
         all_surfaces = list(map(self._surface_cache.__getitem__, words))
         surfaces = list(compress(all_surfaces, all_terms))
         titled = list(compress(map(str.istitle, words), all_terms))
-        all_surfaces.append("")
-        following = list(compress(islice(all_surfaces, 1, None), all_terms))
-        return list(filter(None, all_terms)), surfaces, titled, following
+        preceding = list(compress(chain(("",), all_surfaces), all_terms))
+        following = list(compress(chain(islice(all_surfaces, 1, None), ("",)), all_terms))
+        return list(filter(None, all_terms)), surfaces, titled, preceding, following
 
     def surface_words(self, text: str) -> tuple[list[str], list[str]]:
         """The folded surface form of every word of ``text``, stop words included, and its term ("" for a
@@ -140,16 +140,19 @@ class SnowballAnalyzer(Analyzer):
         words = self._pattern(text).findall(text)
         return list(map(self._surface_cache.__getitem__, words)), list(map(self._cache.__getitem__, words))
 
-    def words_after(self, text: str, ends: list[int]) -> list[str]:
-        """The folded word that follows each character offset of ``ends`` (sorted) in ``text``, stop words
-        included ("" when none follows): :meth:`term_details`' last list, for tokens with offsets."""
+    def neighbour_words(self, text: str, starts: list[int], ends: list[int]) -> tuple[list[str], list[str]]:
+        """The folded words just before each character offset of ``starts`` and just after each of
+        ``ends`` (both sorted) in ``text``, stop words included ("" when none): :meth:`term_details`' last
+        two lists, for tokens with offsets."""
         matches = list(self._pattern(text).finditer(text))
-        starts = [m.start() for m in matches]
-        out = []
-        for end in ends:
-            k = bisect_left(starts, end)
-            out.append(self._surface_cache[matches[k].group()] if k < len(matches) else "")
-        return out
+        begins = [m.start() for m in matches]
+        before, after = [], []
+        for start, end in zip(starts, ends, strict=True):
+            k = bisect_left(begins, start) - 1
+            before.append(self._surface_cache[matches[k].group()] if k >= 0 else "")
+            k = bisect_left(begins, end)
+            after.append(self._surface_cache[matches[k].group()] if k < len(matches) else "")
+        return before, after
 
     def _pattern(self, text: str) -> re.Pattern[str]:
         """The plain word pattern unless ``text`` holds combining marks (a C-speed scan)."""

@@ -54,7 +54,7 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
         exact_hits, part_hits = _mask_bodies(index.bodies, haystack, end_unit, len(terms), exact_hits, part_hits)
     derived: set[tuple[int, int]] = set()
     if units.surfaces is not None and index.surfaces:
-        exact_hits, derived = _check_words(index, units.surfaces, exact_hits, units.following)
+        exact_hits, derived = _check_words(index, units.surfaces, exact_hits, units.preceding, units.following)
     names = _name_spans(exact_hits, units.titled) if units.titled is not None else {}
 
     starts, ends = units.starts, units.ends
@@ -180,20 +180,21 @@ def _cuts_name(first: int, last: int, length: int, names: dict[int, list[tuple[i
 
 def _check_words(
     index: LabelIndex, surfaces: list[str], exact_hits: list[tuple[int, int, int]],
-    following: list[str] | None = None,
+    preceding: list[str] | None = None, following: list[str] | None = None,
 ) -> tuple[list[tuple[int, int, int]], set[tuple[int, int]]]:
     """Exact hits whose text words are the label's words up to inflection, and which of them are only
     derivations (a shared stem: "adopted" for ADOPTION). A one-word label of a plural-only sense
     (SECURITIES) met by a singular word ("security") is no match at all; nor is a label one of whose
-    words, in the form written or before the word that follows the match (``following``), the
-    thesaurus gives to other concepts (``senses``: "droits", "droit à" are not LAW)."""
+    words, in the form written or between the words written around it (``preceding``, ``following``),
+    the thesaurus gives to other concepts (``senses``: "droits", "droit à" are not LAW)."""
     lang = index.language
     kept: list[tuple[int, int, int]] = []
     derived: set[tuple[int, int]] = set()
     for hit in exact_hits:
         lid, f, la = hit
         label_words = index.surfaces[lid]
-        if (senses := index.other_senses.get(lid)) and _other_sense(senses, label_words, surfaces, f, following):
+        if (senses := index.other_senses.get(lid)) and _other_sense(senses, label_words, surfaces, f, preceding,
+                                                                      following):
             continue
         if f == la and surfaces[f] == label_words[0]:
             kept.append(hit)  # the label's own word: the common case
@@ -211,11 +212,13 @@ def _check_words(
 
 
 def _other_sense(senses: WordSenses, label_words: tuple[str, ...], surfaces: list[str], first: int,
-                 following: list[str] | None) -> bool:
+                 preceding: list[str] | None, following: list[str] | None) -> bool:
     """Whether an exact match of a label at text unit ``first`` reads one of its words in another
-    concept's sense: a form of it, or the word written after it, stop words included ("droit au
-    travail" is RIGHT TO WORK, not DROIT DU TRAVAIL, LABOUR LAW)."""
-    return any(is_other_sense(senses, w, surfaces[first + k], following[first + k] if following else None)
+    concept's sense: a form of it, the word written after it, stop words included ("droit au travail"
+    is RIGHT TO WORK, not DROIT DU TRAVAIL, LABOUR LAW), or the word written before the match."""
+    before = preceding[first] if preceding else None
+    return any(is_other_sense(senses, w, surfaces[first + k], following[first + k] if following else None,
+                              before if k == 0 else None)
                for k, w in enumerate(label_words))
 
 

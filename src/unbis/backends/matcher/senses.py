@@ -12,15 +12,17 @@ before на; Russian "суды" (courts) is not Суда (SHIPS), nor is Spanish
 
 A one-word label's concept is its word's sense; the word's English counterpart is the English word of
 that concept which the thesaurus pairs with the word's stem most often (LAW's "law" for DROIT). A *form*
-of the word (the same word up to inflection, written otherwise) or a *following word* is another sense
-when at least :data:`MIN_FORM_CONCEPTS` (following words: :data:`MIN_FOLLOWING_CONCEPTS`) other concepts
-use it in their labels and none of their English labels holds that counterpart. A longer label with the
-word in that sense (its concept's English has the counterpart: DROIT ECONOMIQUE, ECONOMIC LAW) has the
-same other senses. The matcher does not match a label there (``matching._check_words``, gapped windows
-alike). Nothing is read for English itself (its
-labels are the pivot), for Chinese (no words), or for a vocabulary without English labels; a derived
-form is left to the inflection check, which already makes it weak evidence. The thresholds were fixed
-before reading any suggestion list.
+of the word (the same word up to inflection, written otherwise) or a *following word* (stop words
+included) is another sense when at least :data:`MIN_FORM_CONCEPTS` (following words:
+:data:`MIN_NEIGHBOUR_CONCEPTS`) other concepts use it in their labels and none of their English labels
+holds that counterpart; so is a *preceding* word (a stop word with as many concepts as a form: "mise en
+valeur" is DEVELOPMENT, not VALUE; منع الحمل "contraception", not PREGNANCY; جزر القمر COMOROS, not MOON;
+عبر الوطنية "transnational", not PATRIOTISM). A longer label with the word in that sense (its concept's English has
+the counterpart: DROIT ECONOMIQUE, ECONOMIC LAW) has the same other senses. The matcher does not match a
+label there (``matching._check_words``; gapped windows by forms and following words). Nothing is read for
+English itself (its labels are the pivot), for Chinese (no words), or for a vocabulary without English
+labels; a derived form is left to the inflection check, which already makes it weak evidence. The
+thresholds were fixed on the thesaurus's own pairs, before any suggestion list was read.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from unbis.analysis.factory import get_matching_analyzer
 from unbis.analysis.inflection import same_word
@@ -35,10 +38,19 @@ from unbis.analysis.snowball import SnowballAnalyzer
 from unbis.vocab.subject_index import Vocabulary
 
 MIN_FORM_CONCEPTS = 5
-MIN_FOLLOWING_CONCEPTS = 3
+MIN_NEIGHBOUR_CONCEPTS = 3
 
-#: per label word: (forms of the word that are other senses, following words that make it another sense)
-WordSenses = dict[str, tuple[frozenset[str], frozenset[str]]]
+class Sense(NamedTuple):
+    """Where one label word is another concept's: in these forms, before these words, after these words
+    (stop words included)."""
+
+    forms: frozenset[str]
+    following: frozenset[str]
+    preceding: frozenset[str]
+
+
+#: per label word (its surface form): where it is another sense
+WordSenses = dict[str, Sense]
 
 
 @dataclass
@@ -113,6 +125,7 @@ def other_senses(
     if not english.concepts_of:
         return {}
     following: dict[str, dict[str, set[int]]] = {}  # word -> the word after it -> concepts
+    preceding: dict[str, dict[str, set[int]]] = {}  # word -> the word before it -> concepts
     forms: dict[str, dict[str, set[int]]] = {}  # stem -> surface form -> concepts
     paired: dict[str, Counter[str]] = {}  # stem of a one-word label -> English word -> concepts having both
     single = {stems[0] for stems in units_of if len(stems) == 1}
@@ -124,6 +137,7 @@ def other_senses(
             all_words, terms = analyzer.surface_words(label)
             for a, b in zip(all_words, all_words[1:], strict=False):
                 following.setdefault(a, {}).setdefault(b, set()).add(cid)
+                preceding.setdefault(b, {}).setdefault(a, set()).add(cid)
             for w, t in zip(all_words, terms, strict=True):
                 if t:
                     forms.setdefault(t, {}).setdefault(w, set()).add(cid)
@@ -137,7 +151,7 @@ def other_senses(
 
     # One-word labels first: their concept is their word's sense, and its English counterpart is the
     # English word of the concept that the thesaurus pairs with the word's stem most often.
-    by_stem: dict[str, list[tuple[str, str, tuple[frozenset[str], frozenset[str]]]]] = {}
+    by_stem: dict[str, list[tuple[str, str, Sense]]] = {}
     for cid, label_stems, label_words in zip(concept, units_of, surfaces, strict=True):
         own = english.words[cid]
         if len(label_words) != 1 or len(label_stems) != 1 or not own:
@@ -148,9 +162,15 @@ def other_senses(
         aligned = english.aligned(counterpart)
         inflected = {w: cids for w, cids in forms.get(stem, {}).items()
                      if w != word and same_word(language, word, w)}
-        sense = (foreign(inflected, cid, aligned, MIN_FORM_CONCEPTS),
-                 foreign(following.get(word, {}), cid, aligned, MIN_FOLLOWING_CONCEPTS))
-        if sense[0] or sense[1]:
+        # A stop word before the word says less of its sense than a content word (في المنازعات is "in
+        # conflicts" in three labels, yet "in disputes" in a text): it needs as many concepts as a form.
+        before = preceding.get(word, {})
+        strong = foreign(before, cid, aligned, MIN_FORM_CONCEPTS)
+        sense = Sense(foreign(inflected, cid, aligned, MIN_FORM_CONCEPTS),
+                      foreign(following.get(word, {}), cid, aligned, MIN_NEIGHBOUR_CONCEPTS),
+                      frozenset(w for w in foreign(before, cid, aligned, MIN_NEIGHBOUR_CONCEPTS)
+                                if w in strong or analyzer.terms(w)))
+        if any(sense):
             by_stem.setdefault(stem, []).append((word, counterpart, sense))
     # Then every label holding such a word, in any inflection, in that sense: its concept's English has
     # the counterpart (DROIT ECONOMIQUE is ECONOMIC LAW: its "droit" is LAW's, and "droits économiques"
@@ -161,18 +181,21 @@ def other_senses(
         if len(label_stems) != len(words):
             continue
         for stem, word in zip(label_stems, words, strict=True):
-            for single_word, counterpart, (other_forms, other_next) in by_stem.get(stem, ()):
+            for single_word, counterpart, sense in by_stem.get(stem, ()):
                 if (word == single_word or same_word(language, single_word, word)) \
                         and any(same_english(counterpart, e) for e in english.words[cid]):
-                    senses[word] = (other_forms - {word}, other_next)
+                    senses[word] = sense._replace(forms=sense.forms - {word})
                     break
         if senses:
             out[lid] = senses
     return out
 
 
-def is_other_sense(senses: WordSenses, label_word: str, text_word: str, next_word: str | None) -> bool:
-    """Whether the text word ``text_word`` (followed by ``next_word``; None: not known) meeting the label
-    word ``label_word`` is another sense of it (:func:`other_senses`)."""
+def is_other_sense(senses: WordSenses, label_word: str, text_word: str, next_word: str | None,
+                   previous_word: str | None = None) -> bool:
+    """Whether the text word ``text_word`` (followed by ``next_word``, after ``previous_word``; None:
+    not known) meeting the label word ``label_word`` is another sense of it
+    (:func:`other_senses`)."""
     sense = senses.get(label_word)
-    return sense is not None and (text_word in sense[0] or (next_word is not None and next_word in sense[1]))
+    return sense is not None and (text_word in sense.forms or (next_word is not None and next_word in sense.following)
+                                  or (previous_word is not None and previous_word in sense.preceding))

@@ -160,8 +160,9 @@ class Units(NamedTuple):
     surfaces: list[str] | None = None
     #: whether each unit's word is written as a name, "Guinea" (with ``surfaces``, in scripts with case)
     titled: list[bool] | None = None
-    #: the folded word after each unit's, stop words included (with ``surfaces``): "a" after "droit" in
-    #: "a droit à la vie" tells a one-word label's sense (``LabelIndex.other_next``)
+    #: the folded words just before and after each unit's, stop words included (with ``surfaces``, in a
+    #: document): "a" after "droit" in "a droit à la vie" tells a label word's sense (``senses``)
+    preceding: list[str] | None = None
     following: list[str] | None = None
 
 
@@ -226,7 +227,7 @@ def text_units(
 ) -> Units:
     """The matching units of ``text`` read as ``language`` (``document``: with Chinese word boundaries;
     ``offsets=False`` skips character offsets outside Chinese, the analyzer's fast path; ``surfaces``:
-    with each unit's folded surface word, outside Chinese, and in a document the word after it). In a
+    with each unit's folded surface word, outside Chinese, and in a document the words around it). In a
     document the words that cite another document and the record of its adoption are left out
     (``mask_citations``, ``mask_adoption``)."""
     if document:
@@ -236,20 +237,20 @@ def text_units(
     analyzer = get_matching_analyzer(language)
     if not offsets:
         if surfaces and isinstance(analyzer, SnowballAnalyzer):
-            terms, folded, titled, after = analyzer.term_details(text)
-            return Units(terms, None, None, surfaces=folded, titled=titled, following=after)
+            terms, folded, titled, before, after = analyzer.term_details(text)
+            return Units(terms, None, None, surfaces=folded, titled=titled, preceding=before, following=after)
         return Units(analyzer.terms(text), None, None)
     tokens = analyzer.tokens(text)
     words: list[str] | None = None
     names: list[bool] | None = None
-    following: list[str] | None = None
+    preceding = following = None
     if surfaces and isinstance(analyzer, SnowballAnalyzer):
         words = [analyzer.surface(text[t.start:t.end]) for t in tokens]
         names = [text[t.start:t.end].istitle() for t in tokens]
         if document:  # a label's own words are read from the label itself
-            following = analyzer.words_after(text, [t.end for t in tokens])
+            preceding, following = analyzer.neighbour_words(text, [t.start for t in tokens], [t.end for t in tokens])
     return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens], surfaces=words,
-                 titled=names, following=following)
+                 titled=names, preceding=preceding, following=following)
 
 
 def label_parts(label: str, language: str) -> list[tuple[str, ...]]:
