@@ -485,3 +485,27 @@ def test_the_word_before_tells_another_sense(project: Project, text: str, presen
     everything = [s.label for s in project.suggest([text], limit=1000, language="en")[0]]
     assert absent not in everything, everything
     assert present in everything[:10], everything
+
+
+def test_the_senses_are_cached_and_read_back_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second process reads the senses from the start-up cache instead of the thesaurus, and gets the
+    same ones; another analysis of the language is another entry."""
+    from unbis.backends.matcher import senses
+    from unbis.backends.matcher.labels import compile_labels
+    from unbis.vocab.loaders import load_unbis
+
+    monkeypatch.setenv("UNBIS_CACHE_DIR", str(tmp_path))
+    vocab = load_unbis()
+    built = compile_labels(vocab, "es", other_sense=True).other_senses
+    calls: list[str] = []
+    real = senses.other_senses
+
+    def counting(*args: object) -> object:
+        calls.append(str(args[1]))
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(senses, "other_senses", counting)
+    assert compile_labels(vocab, "es", other_sense=True).other_senses == built and not calls
+    assert any(s.following for words in built.values() for s in words.values())
+    monkeypatch.setattr(senses, "ANALYSIS_VERSIONS", {**senses.ANALYSIS_VERSIONS, "es": 0})
+    assert compile_labels(vocab, "es", other_sense=True).other_senses == built and calls == ["es"]

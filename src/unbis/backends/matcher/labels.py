@@ -18,7 +18,7 @@ import ahocorasick
 import numpy as np
 
 from unbis.analysis.stopwords import NEGATIONS, STOPWORDS
-from unbis.backends.matcher.senses import WordSenses, other_senses
+from unbis.backends.matcher.senses import WordSenses, cached_other_senses
 from unbis.backends.matcher.units import SEP, label_parts, text_units
 from unbis.vocab.subject_index import Vocabulary
 
@@ -382,7 +382,7 @@ def compile_labels(
         owners = [i for i in lids if not borrowed[i]] or lids
         ambiguity[lids] = len({concept[i] for i in owners})
     generality = _generality(automaton, units_of, concept) if keys else np.zeros(0, dtype=np.int32)
-    senses = other_senses(vocab, language, concept, units_of, surfaces) if other_sense else {}
+    senses = cached_other_senses(vocab, language, concept, units_of, surfaces) if other_sense else {}
     return LabelIndex(
         language=language,
         concept=np.asarray(concept, dtype=np.int32),

@@ -27,12 +27,16 @@ thresholds were fixed on the thesaurus's own pairs, before any suggestion list w
 
 from __future__ import annotations
 
+import json
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
-from unbis.analysis.factory import get_matching_analyzer
+import numpy as np
+
+from unbis.analysis.factory import ANALYSIS_VERSIONS, get_matching_analyzer
 from unbis.analysis.inflection import same_word
 from unbis.analysis.snowball import SnowballAnalyzer
 from unbis.vocab.subject_index import Vocabulary
@@ -188,6 +192,43 @@ def other_senses(
                     break
         if senses:
             out[lid] = senses
+    return out
+
+
+_ANALYSIS_FILES = ("snowball.py", "arabic.py", "stopwords.py", "inflection.py")
+
+
+def cached_other_senses(
+    vocab: Vocabulary, language: str, concept: list[int], units_of: list[tuple[str, ...]],
+    surfaces: list[tuple[str, ...]],
+) -> dict[int, WordSenses]:
+    """:func:`other_senses`, kept in the start-up cache (``unbis.cache``): reading every label of two
+    languages costs a process about a quarter of a second per language. The entry is keyed by the
+    vocabulary's content, the label index's columns, the analysis versions and the code that reads
+    senses, so a change to any of them is never served a stale entry."""
+    from unbis import analysis
+    from unbis.cache import cached_arrays, content_key, file_key
+
+    analyzer = get_matching_analyzer(language)
+    if language == "en" or not isinstance(analyzer, SnowballAnalyzer):
+        return {}
+    try:
+        code = [file_key(Path(__file__))] + [file_key(Path(analysis.__file__).parent / f) for f in _ANALYSIS_FILES]
+    except OSError:
+        return other_senses(vocab, language, concept, units_of, surfaces)
+    labels = json.dumps([concept, units_of, surfaces], ensure_ascii=False)
+    key = content_key("senses", vocab.content_hash(), language, json.dumps(ANALYSIS_VERSIONS, sort_keys=True),
+                      *code, labels)
+
+    def build() -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        found = other_senses(vocab, language, concept, units_of, surfaces)
+        return {}, {"senses": [[lid, word, sorted(sense.forms), sorted(sense.following), sorted(sense.preceding)]
+                               for lid, words in found.items() for word, sense in words.items()]}
+
+    _arrays, meta = cached_arrays("senses", key, build)
+    out: dict[int, WordSenses] = {}
+    for lid, word, forms, following, preceding in meta["senses"]:
+        out.setdefault(int(lid), {})[word] = Sense(frozenset(forms), frozenset(following), frozenset(preceding))
     return out
 
 
