@@ -509,3 +509,24 @@ def test_the_senses_are_cached_and_read_back_whole(tmp_path: Path, monkeypatch: 
     assert any(s.following for words in built.values() for s in words.values())
     monkeypatch.setattr(senses, "ANALYSIS_VERSIONS", {**senses.ANALYSIS_VERSIONS, "es": 0})
     assert compile_labels(vocab, "es", other_sense=True).other_senses == built and calls == ["es"]
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ru", "ar"])
+def test_every_label_with_other_senses_still_matches_its_own_words(language: str) -> None:
+    """A sense taken from other labels never stops a label from matching its own text (TRABAJO EN GRUPO
+    keeps "trabajo en" though "trabajo" before "en" is not LABOUR's)."""
+    from unbis.backends.matcher.labels import compile_labels
+    from unbis.backends.matcher.matching import find_occurrences
+    from unbis.backends.matcher.units import text_units
+    from unbis.vocab.loaders import load_unbis
+
+    vocab = load_unbis()
+    index = compile_labels(vocab, language, other_sense=True)
+    assert len(index.other_senses) > 50
+    lost = []
+    for lid in index.other_senses:
+        units = text_units(index.text[lid], language, document=True, surfaces=True)
+        found = {int(index.concept[o.label]) for o in find_occurrences(index, units, 2) if o.exact}
+        if int(index.concept[lid]) not in found:
+            lost.append(index.text[lid])
+    assert not lost, lost

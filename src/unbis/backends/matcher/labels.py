@@ -382,7 +382,7 @@ def compile_labels(
         owners = [i for i in lids if not borrowed[i]] or lids
         ambiguity[lids] = len({concept[i] for i in owners})
     generality = _generality(automaton, units_of, concept) if keys else np.zeros(0, dtype=np.int32)
-    senses = cached_other_senses(vocab, language, concept, units_of, surfaces) if other_sense else {}
+    senses = cached_other_senses(vocab, language, concept, units_of, surfaces, texts) if other_sense else {}
     return LabelIndex(
         language=language,
         concept=np.asarray(concept, dtype=np.int32),

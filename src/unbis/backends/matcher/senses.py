@@ -44,6 +44,7 @@ from unbis.vocab.subject_index import Vocabulary
 MIN_FORM_CONCEPTS = 5
 MIN_NEIGHBOUR_CONCEPTS = 3
 
+
 class Sense(NamedTuple):
     """Where one label word is another concept's: in these forms, before these words, after these words
     (stop words included)."""
@@ -118,10 +119,10 @@ def same_english(a: str, b: str) -> bool:
 
 def other_senses(
     vocab: Vocabulary, language: str, concept: list[int], units_of: list[tuple[str, ...]],
-    surfaces: list[tuple[str, ...]],
+    surfaces: list[tuple[str, ...]], texts: list[str],
 ) -> dict[int, WordSenses]:
-    """Per label (index into ``concept`` / ``units_of`` / ``surfaces``, the label index's columns) that has
-    any: its words' other senses, keyed by the label word's surface form."""
+    """Per label (index into ``concept`` / ``units_of`` / ``surfaces`` / ``texts``, the label index's
+    columns) that has any: its words' other senses, keyed by the label word's surface form."""
     analyzer = get_matching_analyzer(language)
     if language == "en" or not isinstance(analyzer, SnowballAnalyzer):
         return {}
@@ -179,20 +180,29 @@ def other_senses(
     # Then every label holding such a word, in any inflection, in that sense: its concept's English has
     # the counterpart (DROIT ECONOMIQUE is ECONOMIC LAW: its "droit" is LAW's, and "droits économiques"
     # is not it). The form the label itself writes stays its own.
+    # The label's own words around the word stay its own too (TRABAJO EN GRUPO may hold "trabajo en").
     out: dict[int, WordSenses] = {}
     for lid, (cid, label_stems, words) in enumerate(zip(concept, units_of, surfaces, strict=True)):
         senses: WordSenses = {}
-        if len(label_stems) != len(words):
+        if len(label_stems) != len(words) or not any(by_stem.get(stem) for stem in label_stems):
             continue
+        written = analyzer.surface_words(texts[lid])[0]
         for stem, word in zip(label_stems, words, strict=True):
             for single_word, counterpart, sense in by_stem.get(stem, ()):
                 if (word == single_word or same_word(language, single_word, word)) \
                         and any(same_english(counterpart, e) for e in english.words[cid]):
-                    senses[word] = sense._replace(forms=sense.forms - {word})
+                    around = _neighbours(written, word)
+                    senses[word] = Sense(sense.forms - {word}, sense.following - around, sense.preceding - around)
                     break
         if senses:
             out[lid] = senses
     return out
+
+
+def _neighbours(words: list[str], word: str) -> frozenset[str]:
+    """The words just before and after each occurrence of ``word`` in ``words``."""
+    return frozenset(w for k, x in enumerate(words) if x == word
+                     for w in words[max(0, k - 1): k] + words[k + 1: k + 2])
 
 
 _ANALYSIS_FILES = ("snowball.py", "arabic.py", "stopwords.py", "inflection.py")
@@ -200,7 +210,7 @@ _ANALYSIS_FILES = ("snowball.py", "arabic.py", "stopwords.py", "inflection.py")
 
 def cached_other_senses(
     vocab: Vocabulary, language: str, concept: list[int], units_of: list[tuple[str, ...]],
-    surfaces: list[tuple[str, ...]],
+    surfaces: list[tuple[str, ...]], texts: list[str],
 ) -> dict[int, WordSenses]:
     """:func:`other_senses`, kept in the start-up cache (``unbis.cache``): reading every label of two
     languages costs a process about a quarter of a second per language. The entry is keyed by the
@@ -215,13 +225,13 @@ def cached_other_senses(
     try:
         code = [file_key(Path(__file__))] + [file_key(Path(analysis.__file__).parent / f) for f in _ANALYSIS_FILES]
     except OSError:
-        return other_senses(vocab, language, concept, units_of, surfaces)
-    labels = json.dumps([concept, units_of, surfaces], ensure_ascii=False)
+        return other_senses(vocab, language, concept, units_of, surfaces, texts)
+    labels = json.dumps([concept, units_of, surfaces, texts], ensure_ascii=False)
     key = content_key("senses", vocab.content_hash(), language, json.dumps(ANALYSIS_VERSIONS, sort_keys=True),
                       *code, labels)
 
     def build() -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        found = other_senses(vocab, language, concept, units_of, surfaces)
+        found = other_senses(vocab, language, concept, units_of, surfaces, texts)
         return {}, {"senses": [[lid, word, sorted(sense.forms), sorted(sense.following), sorted(sense.preceding)]
                                for lid, words in found.items() for word, sense in words.items()]}
 
