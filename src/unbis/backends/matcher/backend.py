@@ -72,8 +72,8 @@ class MatcherParams:
     #: a country is also matched by its nationality's labels ("Lebanese territory": LEBANON), for the
     #: pairs of ``data/demonyms.json`` (UNBIS)
     demonyms: bool = True
-    #: a one-word label is no match where the thesaurus's translations give its word another concept's
-    #: sense ("droit à" is RIGHT TO, not LAW: ``labels.other_senses``)
+    #: a label is no match where the thesaurus's translations give one of its words another concept's
+    #: sense ("droit à" is RIGHT TO, not LAW: ``senses.other_senses``)
     other_senses: bool = True
     #: the words inside a longer match written as a name ("Guinea" in "Papua New Guinea") make no
     #: candidate (``matching._inside_name``); off for texts that capitalise their subjects (titles)

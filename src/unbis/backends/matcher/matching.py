@@ -389,23 +389,19 @@ def _label_windows(
     good &= ~_overlaps_exact(labels, row_label, lo, hi, index, exact_at, table.stride)
     derived = None
     if surfaces is not None and index.part_surfaces:
-        derived = _derived_windows(labels, anchors, others, table, index, surfaces, places)
+        words = _slot_words(labels, anchors, others, table, index)
+        derived = _derived_windows(words, index, surfaces, places)
         if index.other_senses:
-            good &= ~_other_sense_windows(labels, anchors, others, table, index, surfaces, places, row_label,
-                                          following)
+            good &= ~_other_sense_windows(labels, words, index, surfaces, places, row_label, following)
     return _take_windows(labels, np.flatnonzero(good), row_label, lo, hi, places, widths, starts, ends, derived)
 
 
-def _derived_windows(
+def _slot_words(
     labels: list[int], anchors: list[int], others: list[list[int]], table: _PartTable, index: LabelIndex,
-    surfaces: list[str], places: np.ndarray,
-) -> Callable[[int, int], bool]:
-    """Whether window row r of label j is a derivation only: a text word in it is not its label word up
-    to inflection ("documented ... important" for IMPORT DOCUMENTS), judged as exact matches are
-    (:func:`_check_words`). Outside Chinese a part is one word, so its place is the text word's index."""
-    same = partial_same(index.language)
-    # Per label: its parts' surface words in slot order (the anchor first, then the others); None for a
-    # label without surface words (Chinese), which is never a derivation.
+) -> list[list[str] | None]:
+    """Per label of ``labels``: its parts' surface words in slot order (the anchor first, then the
+    others), as the window rows' ``places`` hold them; None for a label without surface words (Chinese).
+    Outside Chinese a part is one word, so its place is the text word's index."""
     words: list[list[str] | None] = []
     for j, lid in enumerate(labels):
         if not index.part_surfaces[lid]:
@@ -413,6 +409,17 @@ def _derived_windows(
             continue
         by_local = dict(zip((table.local[p] for p in index.parts[lid]), index.part_surfaces[lid], strict=True))
         words.append([by_local[anchors[j]]] + [by_local[o] for o in others[j]])
+    return words
+
+
+def _derived_windows(
+    words: list[list[str] | None], index: LabelIndex, surfaces: list[str], places: np.ndarray,
+) -> Callable[[int, int], bool]:
+    """Whether window row r of label j is a derivation only: a text word in it is not its label word up
+    to inflection ("documented ... important" for IMPORT DOCUMENTS), judged as exact matches are
+    (:func:`_check_words`). ``words``: :func:`_slot_words`; a label without surface words is never a
+    derivation."""
+    same = partial_same(index.language)
 
     def derived(r: int, j: int) -> bool:
         label_words = words[j]
@@ -422,22 +429,22 @@ def _derived_windows(
 
 
 def _other_sense_windows(
-    labels: list[int], anchors: list[int], others: list[list[int]], table: _PartTable, index: LabelIndex,
-    surfaces: list[str], places: np.ndarray, row_label: np.ndarray, following: list[str] | None,
+    labels: list[int], words: list[list[str] | None], index: LabelIndex, surfaces: list[str],
+    places: np.ndarray, row_label: np.ndarray, following: list[str] | None,
 ) -> np.ndarray:
     """Per window row, whether one of its words is read in another concept's sense: a form of its label
     word, or before a word that makes it another concept's ("société ... a droit à" is not DROIT DES
-    SOCIETES, CORPORATION LAW). Only the rows of labels with such senses are looked at."""
+    SOCIETES, CORPORATION LAW). ``words``: :func:`_slot_words`. Only the rows of labels with such senses
+    are looked at."""
     out = np.zeros(places.shape[1], dtype=bool)
     for j, lid in enumerate(labels):
         senses = index.other_senses.get(lid)
-        if not senses or not index.part_surfaces[lid]:
+        label_words = words[j]
+        if not senses or label_words is None:
             continue
-        by_local = dict(zip((table.local[p] for p in index.parts[lid]), index.part_surfaces[lid], strict=True))
-        words = [by_local[anchors[j]]] + [by_local[o] for o in others[j]]
         for r in np.flatnonzero(row_label == j).tolist():
             out[r] = any(c >= 0 and is_other_sense(senses, w, surfaces[c], following[c] if following else None)
-                         for w, c in zip(words, places[:, r].tolist(), strict=False))
+                         for w, c in zip(label_words, places[:, r].tolist(), strict=False))
     return out
 
 

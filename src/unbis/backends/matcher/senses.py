@@ -105,6 +105,11 @@ def _english(vocab: Vocabulary) -> _English:
     return out
 
 
+def _reads_senses(language: str) -> bool:
+    """Whether a language's labels are read for senses: not English (the pivot) nor Chinese (no words)."""
+    return isinstance(get_matching_analyzer(language), SnowballAnalyzer) and language != "en"
+
+
 def same_english(a: str, b: str) -> bool:
     """Whether two folded English words may be one word (child / children, gas / gases, law / laws): they
     share their first three letters and differ at most in their last three. Generous on purpose: a use
@@ -123,9 +128,10 @@ def other_senses(
 ) -> dict[int, WordSenses]:
     """Per label (index into ``concept`` / ``units_of`` / ``surfaces`` / ``texts``, the label index's
     columns) that has any: its words' other senses, keyed by the label word's surface form."""
-    analyzer = get_matching_analyzer(language)
-    if language == "en" or not isinstance(analyzer, SnowballAnalyzer):
+    if not _reads_senses(language):
         return {}
+    analyzer = get_matching_analyzer(language)
+    assert isinstance(analyzer, SnowballAnalyzer)  # as _reads_senses checked
     english = _english(vocab)
     if not english.concepts_of:
         return {}
@@ -212,16 +218,15 @@ def cached_other_senses(
     vocab: Vocabulary, language: str, concept: list[int], units_of: list[tuple[str, ...]],
     surfaces: list[tuple[str, ...]], texts: list[str],
 ) -> dict[int, WordSenses]:
-    """:func:`other_senses`, kept in the start-up cache (``unbis.cache``): reading every label of two
-    languages costs a process about a quarter of a second per language. The entry is keyed by the
+    """:func:`other_senses`, kept in the start-up cache (``unbis.cache``): reading every label of the
+    language and every English label costs a process about a quarter of a second. The entry is keyed by the
     vocabulary's content, the label index's columns, the analysis versions and the code that reads
     senses, so a change to any of them is never served a stale entry."""
     from unbis import analysis
     from unbis.cache import cached_arrays, content_key, file_key
 
-    analyzer = get_matching_analyzer(language)
-    if language == "en" or not isinstance(analyzer, SnowballAnalyzer):
-        return {}
+    if not _reads_senses(language):
+        return {}  # before the key: hashing the labels costs more than finding none
     try:
         code = [file_key(Path(__file__))] + [file_key(Path(analysis.__file__).parent / f) for f in _ANALYSIS_FILES]
     except OSError:
