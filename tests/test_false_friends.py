@@ -509,6 +509,10 @@ def test_the_senses_are_cached_and_read_back_whole(tmp_path: Path, monkeypatch: 
     assert any(s.following for words in built.values() for s in words.values())
     monkeypatch.setattr(senses, "ANALYSIS_VERSIONS", {**senses.ANALYSIS_VERSIONS, "es": 0})
     assert compile_labels(vocab, "es", other_sense=True).other_senses == built and calls == ["es"]
+    # an entry of another shape is read from the vocabulary again, not an error
+    for meta in tmp_path.glob("senses-*/meta.json"):
+        meta.write_text('{"cache_format": 1, "arrays": [], "meta": {"senses": [["x"]]}}', encoding="utf-8")
+    assert compile_labels(vocab, "es", other_sense=True).other_senses == built and calls == ["es", "es"]
 
 
 @pytest.mark.parametrize("language", ["fr", "es", "ru", "ar"])

@@ -28,6 +28,7 @@ thresholds were fixed on the thesaurus's own pairs, before any suggestion list w
 from __future__ import annotations
 
 import json
+import logging
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ from unbis.analysis.factory import ANALYSIS_VERSIONS, get_matching_analyzer
 from unbis.analysis.inflection import same_word
 from unbis.analysis.snowball import SnowballAnalyzer
 from unbis.vocab.subject_index import Vocabulary
+
+logger = logging.getLogger("unbis.senses")
 
 MIN_FORM_CONCEPTS = 5
 MIN_NEIGHBOUR_CONCEPTS = 3
@@ -242,8 +245,12 @@ def cached_other_senses(
 
     _arrays, meta = cached_arrays("senses", key, build)
     out: dict[int, WordSenses] = {}
-    for lid, word, forms, following, preceding in meta["senses"]:
-        out.setdefault(int(lid), {})[word] = Sense(frozenset(forms), frozenset(following), frozenset(preceding))
+    try:
+        for lid, word, forms, following, preceding in meta["senses"]:
+            out.setdefault(int(lid), {})[word] = Sense(frozenset(forms), frozenset(following), frozenset(preceding))
+    except (KeyError, TypeError, ValueError) as exc:  # an entry of another shape: read the thesaurus again
+        logger.warning("start-up cache entry for %s senses unreadable (%s); read from the vocabulary", language, exc)
+        return other_senses(vocab, language, concept, units_of, surfaces, texts)
     return out
 
 
