@@ -150,6 +150,15 @@ def test_suggest_bad_input(client: TestClient) -> None:
     assert_problem(client.post("/v1/projects/unbis/suggest", data={"text": "a", "threshold": "2"}), 400)
 
 
+def test_a_document_in_another_language_is_a_400_naming_it(client: TestClient) -> None:
+    """German is none of the six UN languages: refused with its name, not read as English (and in a batch
+    the document's place is named)."""
+    german = (Path(__file__).parent / "data" / "langid" / "32006D0213.de.txt").read_text(encoding="utf-8")
+    assert_problem(client.post("/v1/projects/unbis/suggest", data={"text": german}), 400, "German")
+    docs = {"documents": [{"text": "The Security Council condemns the attacks on peacekeepers."}, {"text": german}]}
+    assert_problem(client.post("/v1/projects/unbis/suggest-batch", json=docs), 400, "document 2 of 2", "German")
+
+
 def test_body_over_limit_is_413(client: TestClient) -> None:
     big = "peace " * (MAX_BODY // 5)
     assert_problem(client.post("/v1/projects/unbis/suggest", data={"text": big}), 413, str(MAX_BODY))

@@ -16,6 +16,7 @@ TEXTS = [
     "La résolution adoptée par le Conseil de sécurité sur la situation au Moyen-Orient",
     "The Security Council adopted the resolution on the situation in the Middle East",
     "El Consejo de Seguridad aprobó la resolución sobre la situación en el Oriente Medio",
+    "Der Sicherheitsrat verabschiedet die Resolution über die Lage im Nahen Osten",
     "Resolution",
 ]
 
@@ -57,17 +58,20 @@ def test_cached_language_identifier_decides_like_py3langid(tmp_path: Path, monke
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     monkeypatch.setenv(cache.ENV_CACHE, str(tmp_path))
+    world = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     reference.set_languages(list(langdetect.LATIN_LANGUAGES))
     for _ in range(2):  # the first call builds the entry, the second memory-maps it
         langdetect._identifier.cache_clear()
-        ours = langdetect._identifier()
-        for text in TEXTS:
-            lang, prob = ours.classify(text)
-            ref_lang, ref_prob = reference.classify(text)
-            assert lang == ref_lang and prob == pytest.approx(ref_prob)
+        langdetect._world_identifier.cache_clear()
+        for ours, theirs in ((langdetect._identifier(), reference), (langdetect._world_identifier(), world)):
+            for text in TEXTS:
+                lang, prob = ours.classify(text)
+                ref_lang, ref_prob = theirs.classify(text)
+                assert lang == ref_lang and prob == pytest.approx(ref_prob)
     assert any(p.name.startswith("langid-") for p in tmp_path.iterdir())
     langdetect._identifier.cache_clear()
+    langdetect._world_identifier.cache_clear()
 
 
 def test_help_imports_no_numerical_library() -> None:

@@ -243,6 +243,7 @@ def suggest_as_one(
         require_words(text, name)
     from unbis.vocab.subset import SubjectFilter
 
+    project.check_languages(texts, names)
     scores = project.suggest_matrix(texts, SubjectFilter.parse(include, exclude) or None)
     project.check_served(texts, scores)
     median = sp.csr_matrix(np.median(scores.toarray(), axis=0, keepdims=True))

@@ -134,6 +134,7 @@ def suggest(
         return
     if len(paths) == 1:
         text = _read_text(paths[0])
+        proj.check_languages([text], [paths[0]])
         [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language,
                                        include=include or [], exclude=exclude or [])
         _note_if_empty(paths[0], rows, cut, filtered)
@@ -148,6 +149,7 @@ def suggest(
     for i, path in enumerate(paths):
         try:
             texts[i] = require_words(_read_text(path), str(path))
+            proj.check_languages([texts[i]], [str(path)])  # one foreign file is reported, the others indexed
         except UnbisError as exc:
             texts.pop(i, None)
             errors[i] = str(exc)

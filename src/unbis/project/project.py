@@ -15,7 +15,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from unbis.analysis import detect_language
-from unbis.analysis.factory import ANALYSIS_VERSIONS
+from unbis.analysis.factory import ANALYSIS_VERSIONS, UN_LANGUAGES
+from unbis.analysis.langdetect import foreign_language, language_name
 from unbis.backends.base import Backend, Context
 from unbis.backends.registry import get_backend_class
 from unbis.corpus.document import Document
@@ -118,6 +119,21 @@ class Project:
             scores.eliminate_zeros()
         return scores
 
+    def check_languages(self, texts: Sequence[str], names: Sequence[str] | None = None) -> None:
+        """Refuse a document written in none of the six UN languages (``UnservableDocumentError``, naming
+        it by ``names[i]`` or its place in ``texts``): every analyzer and label is in a UN language, so a
+        German text would be read as English and its "Land" suggest LAND. Costs one language guess on
+        each document's opening (:func:`unbis.analysis.langdetect.foreign_language`)."""
+        for i, text in enumerate(texts):
+            if (code := foreign_language(text)) is None:
+                continue
+            where = names[i] if names else f"document {i + 1} of {len(texts)}" if len(texts) > 1 else "the document"
+            raise UnservableDocumentError(
+                f"{where} is in {language_name(code)}, not in one of the six UN languages that project "
+                f"{self.project_id!r} reads ({', '.join(LANGUAGE_NAMES[x] for x in UN_LANGUAGES)}), so it is not "
+                "indexed: read as one of them, its words would suggest false descriptors; give its version in "
+                "a UN language")
+
     def check_served(self, texts: Sequence[str], scores: sp.csr_matrix) -> None:
         """Say why a document got no suggestion when the reason is its language: one the project does not
         serve (``UnservableDocumentError``), never an empty list in silence. Only texts left without any
@@ -145,6 +161,7 @@ class Project:
     ) -> list[list[Suggestion]]:
         """Ranked suggestions per text, best first (labels in ``language`` when given; only subjects
         ``subjects`` keeps, besides the project's own rules)."""
+        self.check_languages(texts)
         scores = self.suggest_matrix(texts, subjects)
         self.check_served(texts, scores)
         return self.suggest_rows(scores, limit, threshold, language)
