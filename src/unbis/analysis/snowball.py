@@ -87,6 +87,7 @@ class SnowballAnalyzer(Analyzer):
         self._strip_first = language in ("fr", "es")
         self._cache = _TermCache(self.normalise_word)
         self._surface_cache = _TermCache(self.surface_word)
+        self._stop_surfaces = frozenset(self.surface_word(w) for w in stop)
 
     def prepare(self, word: str) -> str:
         """Folded, unstemmed form of a word: NFKC (ligatures, full-width), case folding, ё -> е."""
@@ -133,6 +134,11 @@ class SnowballAnalyzer(Analyzer):
         preceding = list(compress(chain(("",), all_surfaces), all_terms))
         following = list(compress(chain(islice(all_surfaces, 1, None), ("",)), all_terms))
         return list(filter(None, all_terms)), surfaces, titled, preceding, following
+
+    def is_function_word(self, surface: str) -> bool:
+        """Whether a folded surface word (:meth:`surface_word`, as ``term_details`` gives the words around
+        a term) is one of the stop words."""
+        return surface in self._stop_surfaces
 
     def surface_words(self, text: str) -> tuple[list[str], list[str]]:
         """The folded surface form of every word of ``text``, stop words included, and its term ("" for a

@@ -124,3 +124,14 @@ NEGATIONS: dict[str, frozenset[str]] = {
     "ru": _words("не без"),
     "ar": _words("غير لا دون بدون عدم"),
 }
+
+#: Conjunctions: a compound label's words may stand on both sides of one ("international peace and
+#: security" is INTERNATIONAL SECURITY), not of another function word ("representatives of the
+#: Governments" is not REPRESENTATIVE GOVERNMENT). Folded as the analyzers fold surface words.
+CONJUNCTIONS: dict[str, frozenset[str]] = {
+    "en": _words("and or nor"),
+    "fr": _words("et ou"),
+    "es": _words("y e o u"),
+    "ru": _words("и или"),
+}
+

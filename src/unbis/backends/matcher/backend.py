@@ -75,6 +75,9 @@ class MatcherParams:
     #: a label is no match where the thesaurus's translations give one of its words another concept's
     #: sense ("droit à" is RIGHT TO, not LAW: ``senses.other_senses``)
     other_senses: bool = True
+    #: a label of two or more words with no function word among them (REPRESENTATIVE GOVERNMENT) is not
+    #: met across a function word of the text ("representatives of the Governments": ``matching._joins``)
+    compounds: bool = True
     #: the words inside a longer match written as a name ("Guinea" in "Papua New Guinea") make no
     #: candidate (``matching._inside_name``); off for texts that capitalise their subjects (titles)
     names: bool = True
@@ -133,7 +136,8 @@ class MatcherBackend(Backend):
                     senses = plural_senses(self.context.vocab) if self.params.plural_senses else frozenset()
                     index = compile_labels(self.context.vocab, language, qualifiers=self.params.strip_qualifiers,
                                            plural_sense=senses, bodies=self.params.un_bodies,
-                                           demonyms=self.params.demonyms, other_sense=self.params.other_senses)
+                                           demonyms=self.params.demonyms, other_sense=self.params.other_senses,
+                                           compounds=self.params.compounds)
                     self._indexes[language] = index
         return index
 

@@ -17,6 +17,7 @@ from importlib.resources import files
 import ahocorasick
 import numpy as np
 
+from unbis.analysis.factory import get_matching_analyzer
 from unbis.analysis.stopwords import NEGATIONS, STOPWORDS
 from unbis.backends.matcher.senses import WordSenses, cached_other_senses
 from unbis.backends.matcher.units import SEP, label_parts, text_units
@@ -53,6 +54,9 @@ class LabelIndex:
     bodies: ahocorasick.Automaton | None = field(default=None, repr=False)
     #: label -> its words' other senses, where the thesaurus's translations show any (``senses``)
     other_senses: dict[int, WordSenses] = field(default_factory=dict, repr=False)
+    #: per label: a compound, two or more words with no function word among them (REPRESENTATIVE
+    #: GOVERNMENT), which a text's function word does not join ("representatives of the Governments")
+    compound: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
 
     def __len__(self) -> int:
         return len(self.text)
@@ -258,7 +262,7 @@ def nationalities(vocab: Vocabulary) -> dict[int, list[int]]:
 def compile_labels(
     vocab: Vocabulary, language: str, min_parts: int = 2, qualifiers: bool = True,
     plural_sense: frozenset[int] = frozenset(), bodies: bool = False, demonyms: bool = False,
-    other_sense: bool = False,
+    other_sense: bool = False, compounds: bool = False,
 ) -> LabelIndex:
     """Analyse every label of ``language`` once and build the automaton.
 
@@ -269,7 +273,8 @@ def compile_labels(
     has the labels of its nationality as hidden labels (``nationalities``): UN text says "Israeli armed
     forces" and "Lebanese territory" where an indexer gives ISRAEL and LEBANON. ``other_sense``: a
     label does not match where the thesaurus's translations say a word of it means another concept
-    (``senses.other_senses``).
+    (``senses.other_senses``). ``compounds``: a label of words with no function word between them is
+    not met across a function word (``LabelIndex.compound``).
     """
     concept: list[int] = []
     texts: list[str] = []
@@ -402,7 +407,24 @@ def compile_labels(
         negated=np.array(negated, dtype=bool),
         bodies=body_automaton(language) if bodies else None,
         other_senses=senses,
+        compound=_compounds(texts, units_of, language) if compounds else np.zeros(len(texts), dtype=bool),
     )
+
+
+def _compounds(texts: list[str], units_of: list[tuple[str, ...]], language: str) -> np.ndarray:
+    """Per label: two or more units, each word of the label one of them (no stop word, number or
+    letter dropped), in a language whose function words are words (``stopwords.CONJUNCTIONS``)."""
+    from unbis.analysis.stopwords import CONJUNCTIONS
+
+    out = np.zeros(len(texts), dtype=bool)
+    if language not in CONJUNCTIONS:
+        return out
+    analyzer = get_matching_analyzer(language)
+    for lid, (label, units) in enumerate(zip(texts, units_of, strict=True)):
+        if len(units) >= 2:
+            _, terms = analyzer.surface_words(label)  # type: ignore[attr-defined]
+            out[lid] = all(terms) and len(terms) == len(units)
+    return out
 
 
 @cache

@@ -9,7 +9,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from unbis.analysis.factory import get_matching_analyzer
 from unbis.analysis.inflection import number_differs, same_word
+from unbis.analysis.stopwords import CONJUNCTIONS
 from unbis.backends.matcher.labels import LabelIndex, negation_units
 from unbis.backends.matcher.senses import WordSenses, is_other_sense
 from unbis.backends.matcher.units import BARRIER, SEP, Units
@@ -196,6 +198,8 @@ def _check_words(
         if (senses := index.other_senses.get(lid)) and _other_sense(senses, label_words, surfaces, f, preceding,
                                                                       following):
             continue
+        if la > f and following is not None and index.compound[lid] and _joins(index.language, following, f, la):
+            continue  # "representatives of the Governments" is not REPRESENTATIVE GOVERNMENT
         if f == la and surfaces[f] == label_words[0]:
             kept.append(hit)  # the label's own word: the common case
             continue
@@ -209,6 +213,38 @@ def _check_words(
             derived.add((lid, f))
         kept.append(hit)
     return kept, derived
+
+
+def _joins(language: str, following: list[str], first: int, last: int) -> int:
+    """How many of the units ``first`` .. ``last - 1`` of a compound label's match are followed by a
+    function word other than a conjunction: in the label's order, one such word puts the label's words in
+    different phrases ("the state of the negotiations between the two Governments" is not STATE
+    GOVERNMENT; "international peace and security" is INTERNATIONAL SECURITY)."""
+    allowed = CONJUNCTIONS[language]
+    function_word = get_matching_analyzer(language).is_function_word  # type: ignore[attr-defined]
+    return sum(bool((w := following[u]) and w not in allowed and function_word(w)) for u in range(first, last))
+
+
+def _compound_windows(
+    labels: list[int], rows: np.ndarray, row_label: np.ndarray, anchors: list[int], others: list[list[int]],
+    table: _PartTable, index: LabelIndex, places: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+    following: list[str],
+) -> np.ndarray:
+    """Of window ``rows``, those of compound labels whose words are in different phrases (:func:`_joins`):
+    written in the label's order, across one function word; in the other order, across more than one.
+    English turns a compound round through one preposition ("the situation between Iraq and Kuwait" is
+    IRAQ-KUWAIT SITUATION, "the withdrawal of troops" TROOP WITHDRAWAL), but "information as to the
+    state of the negotiations between the two Governments" is not GOVERNMENT INFORMATION."""
+    out = np.zeros(places.shape[1], dtype=bool)
+    for r in rows.tolist():
+        j = int(row_label[r])
+        lid = labels[j]
+        if not index.compound[lid]:
+            continue
+        slot = {anchors[j]: 0} | {o: k + 1 for k, o in enumerate(others[j])}
+        at = [int(places[slot[table.local[p]], r]) for p in index.parts[lid]]
+        out[r] = _joins(index.language, following, int(lo[r]), int(hi[r])) > (0 if at == sorted(at) else 1)
+    return out
 
 
 def _other_sense(senses: WordSenses, label_words: tuple[str, ...], surfaces: list[str], first: int,
@@ -393,6 +429,9 @@ def _label_windows(
         derived = _derived_windows(words, index, surfaces, places)
         if index.other_senses:
             good &= ~_other_sense_windows(labels, words, index, surfaces, places, row_label, following)
+    if following is not None and index.compound.any():
+        good &= ~_compound_windows(labels, np.flatnonzero(good), row_label, anchors, others, table, index, places,
+                                   lo, hi, following)
     return _take_windows(labels, np.flatnonzero(good), row_label, lo, hi, places, widths, starts, ends, derived)
 
 
