@@ -56,7 +56,8 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
         exact_hits, part_hits = _mask_bodies(index.bodies, haystack, end_unit, len(terms), exact_hits, part_hits)
     derived: set[tuple[int, int]] = set()
     if units.surfaces is not None and index.surfaces:
-        exact_hits, derived = _check_words(index, units.surfaces, exact_hits, units.preceding, units.following)
+        exact_hits, derived = _check_words(index, units.surfaces, exact_hits, units.preceding, units.following,
+                                           units.titled)
     names = _name_spans(exact_hits, units.titled) if units.titled is not None else {}
 
     starts, ends = units.starts, units.ends
@@ -86,7 +87,7 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     if BARRIER in haystack:
         barriers = np.concatenate(([0], np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))))
     gapped = _gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers, units.surfaces,
-                     units.following)
+                     units.following, units.titled)
     negations = negation_units(index.language)
     if negations and not negations.isdisjoint(terms):
         # a negation inside a gapped window negates the label: "enfermedades no transmisibles" is not
@@ -182,7 +183,7 @@ def _cuts_name(first: int, last: int, length: int, names: dict[int, list[tuple[i
 
 def _check_words(
     index: LabelIndex, surfaces: list[str], exact_hits: list[tuple[int, int, int]],
-    preceding: list[str] | None = None, following: list[str] | None = None,
+    preceding: list[str] | None = None, following: list[str] | None = None, titled: list[bool] | None = None,
 ) -> tuple[list[tuple[int, int, int]], set[tuple[int, int]]]:
     """Exact hits whose text words are the label's words up to inflection, and which of them are only
     derivations (a shared stem: "adopted" for ADOPTION). A one-word label of a plural-only sense
@@ -198,7 +199,7 @@ def _check_words(
         if (senses := index.other_senses.get(lid)) and _other_sense(senses, label_words, surfaces, f, preceding,
                                                                       following):
             continue
-        if la > f and following is not None and index.compound[lid] and _joins(index.language, following, f, la):
+        if la > f and following is not None and index.compound[lid] and _joins(lang, following, f, la, titled):
             continue  # "representatives of the Governments" is not REPRESENTATIVE GOVERNMENT
         if f == la and surfaces[f] == label_words[0]:
             kept.append(hit)  # the label's own word: the common case
@@ -215,20 +216,22 @@ def _check_words(
     return kept, derived
 
 
-def _joins(language: str, following: list[str], first: int, last: int) -> int:
+def _joins(language: str, following: list[str], first: int, last: int, titled: list[bool] | None = None) -> int:
     """How many of the units ``first`` .. ``last - 1`` of a compound label's match are followed by a
     function word other than a conjunction: in the label's order, one such word puts the label's words in
     different phrases ("the state of the negotiations between the two Governments" is not STATE
-    GOVERNMENT; "international peace and security" is INTERNATIONAL SECURITY)."""
+    GOVERNMENT; "international peace and security" is INTERNATIONAL SECURITY). A word written as a name
+    (``titled``) keeps its own: "the situation in Abkhazia, Republic of Georgia" is GEORGIA SITUATION."""
     allowed = CONJUNCTIONS[language]
     function_word = get_matching_analyzer(language).is_function_word  # type: ignore[attr-defined]
-    return sum(bool((w := following[u]) and w not in allowed and function_word(w)) for u in range(first, last))
+    return sum(bool((w := following[u]) and w not in allowed and function_word(w) and not (titled and titled[u]))
+               for u in range(first, last))
 
 
 def _compound_windows(
     labels: list[int], rows: np.ndarray, row_label: np.ndarray, anchors: list[int], others: list[list[int]],
     table: _PartTable, index: LabelIndex, places: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-    following: list[str],
+    following: list[str], titled: list[bool] | None,
 ) -> np.ndarray:
     """Of window ``rows``, those of compound labels whose words are in different phrases (:func:`_joins`):
     written in the label's order, across one function word; in the other order, across more than one.
@@ -243,7 +246,7 @@ def _compound_windows(
             continue
         slot = {anchors[j]: 0} | {o: k + 1 for k, o in enumerate(others[j])}
         at = [int(places[slot[table.local[p]], r]) for p in index.parts[lid]]
-        out[r] = _joins(index.language, following, int(lo[r]), int(hi[r])) > (0 if at == sorted(at) else 1)
+        out[r] = _joins(index.language, following, int(lo[r]), int(hi[r]), titled) > (0 if at == sorted(at) else 1)
     return out
 
 
@@ -286,6 +289,7 @@ def _gapped(
     barriers: np.ndarray | None,
     surfaces: list[str] | None = None,
     following: list[str] | None = None,
+    titled: list[bool] | None = None,
 ) -> list[Occurrence]:
     # Labels all of whose parts occur somewhere in the document.
     count: dict[int, int] = defaultdict(int)
@@ -294,7 +298,8 @@ def _gapped(
             count[lid] += 1
     gap = max_gap * 2 if index.language == "zh" else max_gap  # Chinese units are characters
     complete = [lid for lid, n in count.items() if n == len(index.parts[lid])]
-    windows = _label_windows(complete, part_hits, index, gap, exact_at, starts, ends, barriers, surfaces, following)
+    windows = _label_windows(complete, part_hits, index, gap, exact_at, starts, ends, barriers, surfaces, following,
+                             titled)
     out: list[Occurrence] = []
     for lid, n in count.items():
         parts = index.parts[lid]
@@ -388,6 +393,7 @@ def _label_windows(
     barriers: np.ndarray | None = None,
     surfaces: list[str] | None = None,
     following: list[str] | None = None,
+    titled: list[bool] | None = None,
 ) -> dict[int, list[Occurrence]]:
     """Occurrences of each label's parts close together, for every label of ``labels`` (all of whose
     parts occur): anchored on the label's rarest part, the nearest occurrence of every other part must
@@ -431,7 +437,7 @@ def _label_windows(
             good &= ~_other_sense_windows(labels, words, index, surfaces, places, row_label, following)
     if following is not None and index.compound.any():
         good &= ~_compound_windows(labels, np.flatnonzero(good), row_label, anchors, others, table, index, places,
-                                   lo, hi, following)
+                                   lo, hi, following, titled)
     return _take_windows(labels, np.flatnonzero(good), row_label, lo, hi, places, widths, starts, ends, derived)
 
 
