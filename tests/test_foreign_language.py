@@ -72,3 +72,19 @@ def test_cli_reports_the_foreign_file_and_indexes_the_others(tmp_path: Path) -> 
     assert [json.loads(line)["document"] for line in out.read_text(encoding="utf-8").splitlines()] == [en.name]
     errors = [json.loads(line) for line in Path(f"{out}.errors").read_text(encoding="utf-8").splitlines()]
     assert [e["document"] for e in errors] == [de.name] and "is in German" in errors[0]["message"]
+
+
+def test_eval_skips_it_with_the_reason_and_scores_the_others(tmp_path: Path) -> None:
+    """Scored as if it were English, a German document would only lower the figures: it is counted as
+    skipped, with its language, and the seed is evaluated alone."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    seed = DATA / "corpus" / "seed"
+    for path in seed.glob("*.txt"):
+        (corpus / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    german = _text("32006D0213.de.txt")
+    (corpus / "de.txt").write_text("%%%PEACE|\n\n" + german, encoding="utf-8")
+    result = unbis("eval", "@unbis", str(corpus), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["docs"] == len(list(seed.glob("*.txt")))
+    assert "not in a UN language: 1" in result.stderr and "German" in result.stderr

@@ -297,6 +297,9 @@ def evaluate(
     n = len(project.vocab)
     acc = EvaluationBatch(n)
     for batch in batches(docs):
+        batch = _in_un_languages(batch, report)
+        if not batch:
+            continue
         pred = project.suggest_matrix([d.text for d in batch])
         gold = gold_matrix([d.subjects for d in batch], n)
         acc.add(sp.csr_matrix(pred), gold)
@@ -318,6 +321,22 @@ def evaluate(
     return EvalResult(metrics, report, acc.per_subject(limit=limit, threshold=threshold),
                       acc.confidence(limit=limit, threshold=threshold) if confidence else None,
                       batch=acc, frequencies=frequencies)
+
+
+def _in_un_languages(batch: list[Document], report: ReadReport) -> list[Document]:
+    """The documents of ``batch`` written in a UN language; each other one is counted as skipped, with its
+    language (scored as if read in a UN language, it would only lower the figures)."""
+    from unbis.analysis.langdetect import foreign_language, language_name
+
+    kept = []
+    for doc in batch:
+        if (code := foreign_language(doc.text)) is None:
+            kept.append(doc)
+            continue
+        report.read -= 1  # read, but not evaluated: the summary's "read" counts what the figures cover
+        report.skip("not in a UN language", doc.source or doc.name,
+                    f"in {language_name(code)}, not in one of the six UN languages")
+    return kept
 
 
 def optimize(project: Project, corpus: Sequence[Path]) -> tuple[dict[str, Any], ReadReport]:
