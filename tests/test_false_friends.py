@@ -62,6 +62,17 @@ def test_inflection_is_the_same_word_and_derivation_is_not(
         assert not same_word(language, label_word, text_word), (label_word, text_word)
 
 
+def test_a_one_word_english_ing_label_is_met_by_ing_words_only() -> None:
+    """ZONING is no "zones" and ACCOUNTING no "account", alone; in a longer label the -ing word is a
+    modifier that a text turns round ("conditions of work": WORKING CONDITIONS)."""
+    for label_word, text_word in [("zoning", "zones"), ("accounting", "account"), ("lighting", "light"),
+                                  ("housing", "houses"), ("votes", "voting")]:
+        assert not same_word("en", label_word, text_word, alone=True), (label_word, text_word)
+    for label_word, text_word in [("buildings", "building"), ("hearings", "hearing"), ("financing", "financing")]:
+        assert same_word("en", label_word, text_word, alone=True), (label_word, text_word)
+    assert same_word("en", "working", "work")
+
+
 def test_a_one_word_arabic_label_keeps_its_ta_marbuta() -> None:
     """Alone, العملة "currency" is not عمل "work" nor الوطنية "patriotism" الوطني "national"; inside a longer
     label the ة may be an adjective's agreement, and the ة-word's own inflections still meet it."""
