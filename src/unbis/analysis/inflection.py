@@ -116,6 +116,15 @@ def _arabic_letters_agree(a: str, b: str, i: int) -> bool:
 _GERUND = ("ing", "ings")
 
 
+def gerund_apart(language: str, label_word: str, text_word: str) -> bool:
+    """Whether a one-word English label and a text word are two words because one of them is an -ing
+    noun and the other is not, although one verb inflects into both: an -ing label names an activity of
+    its own ("take into account" is no ACCOUNTING, "in the light of" no LIGHTING, "zones" no ZONING,
+    "houses" no HOUSING, "commute" no COMMUTING). Only for a label of that one word: in a longer label
+    the -ing word is a modifier that a text turns round ("conditions of work": WORKING CONDITIONS)."""
+    return language == "en" and label_word.endswith(_GERUND) != text_word.endswith(_GERUND)
+
+
 @lru_cache(maxsize=200_000)
 def same_word(language: str, label_word: str, text_word: str, alone: bool = False) -> bool:
     """Whether ``text_word`` is ``label_word`` up to inflection (both folded surface forms that share
@@ -133,12 +142,6 @@ def same_word(language: str, label_word: str, text_word: str, alone: bool = Fals
         return any(a in endings and b in endings and not _ta_marbuta_lost(la, tx, a, b, bare=not alone)
                    and not (alone and _plural_apart(a, b))
                    for la, tx in pairs for a, b in _splits(la, tx, True))
-    if alone and language == "en" and label_word.endswith(_GERUND) != text_word.endswith(_GERUND):
-        # A one-word -ing label names an activity of its own: "take into account" is no ACCOUNTING, "in
-        # the light of" no LIGHTING, "zones" no ZONING, "houses" no HOUSING, "commute" no COMMUTING. In a
-        # longer label the -ing word is a modifier a text turns round ("conditions of work": WORKING
-        # CONDITIONS).
-        return False
     paradigms = PARADIGMS.get(language)
     if paradigms is not None:
         return any(a in group and b in group and (stem is None or stem.search(label_word[: len(label_word) - len(a)]))

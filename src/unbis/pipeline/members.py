@@ -30,10 +30,11 @@ from unbis.learning.tfidf import TfidfFeatures
 #: with its rows, and next to ``linear`` its value is in rare labels; there it also gains from half-weight
 #: thesaurus rows and a stronger penalty. The semantic member reads 2 passages (the opening zone and one
 #: more): next to the other members more passages add nothing measurable, and each costs the encoder's
-#: time on every document (benchmarks/results/pipeline-decisions.md).
+#: time on every document. The matcher keeps an -ing label's matches by other forms of its verb
+#: ("learn" for LEARNING): the ranker learns what they are worth (benchmarks/results/pipeline-decisions.md).
 MEMBER_DEFAULTS: dict[str, Any] = {"knn.k": 25, "linear_thesaurus.max_train_docs": 5_000,
                                    "linear_thesaurus.concept_weight": 0.5, "linear_thesaurus.alpha": 0.3,
-                                   "semantic.max_passages": 2}
+                                   "semantic.max_passages": 2, "matcher.gerunds": False}
 
 
 def member_params(dotted: dict[str, Any], members: list[str]) -> dict[str, dict[str, Any]]:

@@ -78,6 +78,10 @@ class MatcherParams:
     #: a label of two or more words with no function word among them (REPRESENTATIVE GOVERNMENT) is not
     #: met across a function word of the text ("representatives of the Governments": ``matching._joins``)
     compounds: bool = True
+    #: English: a one-word -ing label is met by -ing words only ("take into account" is no ACCOUNTING:
+    #: ``inflection.gerund_apart``); off in the trained pipeline, whose ranker learns what such matches
+    #: are worth (benchmarks/results/pipeline-decisions.md)
+    gerunds: bool = True
     #: the words inside a longer match written as a name ("Guinea" in "Papua New Guinea") make no
     #: candidate (``matching._inside_name``); off for texts that capitalise their subjects (titles)
     names: bool = True
@@ -137,7 +141,7 @@ class MatcherBackend(Backend):
                     index = compile_labels(self.context.vocab, language, qualifiers=self.params.strip_qualifiers,
                                            plural_sense=senses, bodies=self.params.un_bodies,
                                            demonyms=self.params.demonyms, other_sense=self.params.other_senses,
-                                           compounds=self.params.compounds)
+                                           compounds=self.params.compounds, gerunds=self.params.gerunds)
                     self._indexes[language] = index
         return index
 

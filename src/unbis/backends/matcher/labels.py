@@ -57,6 +57,9 @@ class LabelIndex:
     #: per label: a compound, two or more words with no function word among them (REPRESENTATIVE
     #: GOVERNMENT), which a text's function word does not join ("representatives of the Governments")
     compound: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
+    #: a one-word -ing label is met by -ing words only, and an -ing word meets no other one-word label
+    #: (``inflection.gerund_apart``)
+    gerunds: bool = False
 
     def __len__(self) -> int:
         return len(self.text)
@@ -262,7 +265,7 @@ def nationalities(vocab: Vocabulary) -> dict[int, list[int]]:
 def compile_labels(
     vocab: Vocabulary, language: str, min_parts: int = 2, qualifiers: bool = True,
     plural_sense: frozenset[int] = frozenset(), bodies: bool = False, demonyms: bool = False,
-    other_sense: bool = False, compounds: bool = False,
+    other_sense: bool = False, compounds: bool = False, gerunds: bool = False,
 ) -> LabelIndex:
     """Analyse every label of ``language`` once and build the automaton.
 
@@ -274,7 +277,7 @@ def compile_labels(
     forces" and "Lebanese territory" where an indexer gives ISRAEL and LEBANON. ``other_sense``: a
     label does not match where the thesaurus's translations say a word of it means another concept
     (``senses.other_senses``). ``compounds``: a label of words with no function word between them is
-    not met across a function word (``LabelIndex.compound``).
+    not met across a function word (``LabelIndex.compound``). ``gerunds``: ``LabelIndex.gerunds``.
     """
     concept: list[int] = []
     texts: list[str] = []
@@ -408,6 +411,7 @@ def compile_labels(
         bodies=body_automaton(language) if bodies else None,
         other_senses=senses,
         compound=_compounds(texts, units_of, language) if compounds else np.zeros(len(texts), dtype=bool),
+        gerunds=gerunds,
     )
 
 

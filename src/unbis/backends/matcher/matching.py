@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from unbis.analysis.factory import get_matching_analyzer
-from unbis.analysis.inflection import number_differs, same_word
+from unbis.analysis.inflection import gerund_apart, number_differs, same_word
 from unbis.analysis.stopwords import CONJUNCTIONS
 from unbis.backends.matcher.labels import LabelIndex, negation_units
 from unbis.backends.matcher.senses import WordSenses, is_other_sense
@@ -208,6 +208,8 @@ def _check_words(
         if index.plural_sense[lid] and number_differs(lang, label_words[0], text_words[0]):
             continue
         if len(label_words) == 1:
+            if index.gerunds and gerund_apart(lang, label_words[0], text_words[0]):
+                continue  # "take into account" is no ACCOUNTING
             if not same_word(lang, label_words[0], text_words[0], alone=True):
                 derived.add((lid, f))
         elif not all(map(partial_same(lang), label_words, text_words)):
