@@ -57,6 +57,8 @@ def test_the_project_refuses_it_and_names_the_language() -> None:
 
 def test_cli_reports_the_foreign_file_and_indexes_the_others(tmp_path: Path) -> None:
     de, en = LANGID / "32006D0213.de.txt", DATA / "udhr" / "en" / "udhr_art23.txt"
+    alone = unbis("suggest", str(de))
+    assert alone.returncode == 2 and f"{de} is in German" in alone.stderr, alone.stderr
     result = unbis("suggest", str(de), str(en), "--json")
     assert result.returncode == 2, result.stderr
     assert "is in German" in result.stderr and str(de) in result.stderr

@@ -208,15 +208,17 @@ def batches(documents: Iterable[Document], size: int = BATCH_SIZE) -> Iterator[l
 def suggest_texts(
     project: Project, texts: Sequence[str], limit: int | None = None, threshold: float | None = None,
     language: str | None = None, include: Sequence[str] = (), exclude: Sequence[str] = (),
+    names: Sequence[str] | None = None,
 ) -> list[list[dict[str, Any]]]:
     """JSON-ready suggestions per text: ``{"uri", "label", "score"}``, best first; ``include`` /
-    ``exclude``: only subjects these rules keep (:mod:`unbis.vocab.subset`)."""
+    ``exclude``: only subjects these rules keep (:mod:`unbis.vocab.subset`); ``names``: the texts' names
+    in errors."""
     from unbis.vocab.subset import SubjectFilter
 
     for text in texts:
         require_words(text)
     rules = SubjectFilter.parse(include, exclude)
-    rows = project.suggest(texts, limit, threshold, language, subjects=rules or None)
+    rows = project.suggest(texts, limit, threshold, language, subjects=rules or None, names=names)
     return [[s.as_json() for s in row] for row in rows]
 
 

@@ -157,6 +157,7 @@ def detect_language(text: str, default: str = "en") -> str:
 #: that language (Egyptian Arabic is Arabic to the analyzer; Nigerian Pidgin is what English front
 #: matter with names and numbers often looks like).
 UN_VARIETIES = {"ary": "ar", "arz": "ar", "wuu": "zh", "yue": "zh", "pcm": "en"}
+_SERVED = frozenset(UN_LANGUAGES) | UN_VARIETIES.keys()
 NO_LANGUAGE = "zxx"  # py3langid's "no linguistic content": no vote either way
 FOREIGN_CHUNK_CHARS = 1000
 FOREIGN_CHUNKS = 5
@@ -168,9 +169,8 @@ def _un_mass(chunk: str) -> tuple[float, str]:
     """The probability py3langid's full model gives the UN languages (varieties included) for ``chunk``,
     and its most likely other language."""
     ranked = _world_identifier().rank(chunk)
-    mass = sum(p for lang, p in ranked if lang in UN_LANGUAGES or lang in UN_VARIETIES)
-    other = next((lang for lang, _ in ranked if lang not in UN_LANGUAGES and lang not in UN_VARIETIES
-                  and lang != NO_LANGUAGE), "")
+    mass = sum(p for lang, p in ranked if lang in _SERVED)
+    other = next((lang for lang, _ in ranked if lang not in _SERVED and lang != NO_LANGUAGE), "")
     return mass, other
 
 
@@ -196,12 +196,12 @@ def foreign_language(text: str) -> str | None:
     abstract. So the opening is read first (almost every document stops there: a UN language has some
     probability), and only a foreign-looking opening has chunks spread through the whole document read;
     the document is foreign when most of them are. A text too short to judge is never called foreign."""
-    opening = text[:FOREIGN_CHUNK_CHARS]
-    if _letters(opening) < MIN_LETTERS or _un_mass(opening)[0] >= UN_MASS:
+    opening, *rest = _spread_chunks(text) or [""]  # the first chunk is the opening
+    if _letters(opening) < MIN_LETTERS or (first := _un_mass(opening))[0] >= UN_MASS:
         return None
-    votes: Counter[str] = Counter()
-    judged = 0
-    for chunk in _spread_chunks(text):
+    votes: Counter[str] = Counter([first[1]] if first[1] else [])
+    judged = 1
+    for chunk in rest:
         if _letters(chunk) < MIN_LETTERS // 2:
             continue
         judged += 1

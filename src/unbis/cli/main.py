@@ -134,9 +134,8 @@ def suggest(
         return
     if len(paths) == 1:
         text = _read_text(paths[0])
-        proj.check_languages([text], [paths[0]])
         [rows] = service.suggest_texts(proj, [text], limit=limit, threshold=threshold, language=language,
-                                       include=include or [], exclude=exclude or [])
+                                       include=include or [], exclude=exclude or [], names=[paths[0]])
         _note_if_empty(paths[0], rows, cut, filtered)
         if as_json:
             typer.echo(json.dumps({"suggestions": rows}, ensure_ascii=False))

@@ -157,11 +157,11 @@ class Project:
         limit: int | None = None,
         threshold: float | None = None,
         language: str | None = None,
-        subjects: SubjectFilter | None = None,
+        subjects: SubjectFilter | None = None, names: Sequence[str] | None = None,
     ) -> list[list[Suggestion]]:
         """Ranked suggestions per text, best first (labels in ``language`` when given; only subjects
-        ``subjects`` keeps, besides the project's own rules)."""
-        self.check_languages(texts)
+        ``subjects`` keeps, besides the project's own rules; ``names``: the texts' names in errors)."""
+        self.check_languages(texts, names)
         scores = self.suggest_matrix(texts, subjects)
         self.check_served(texts, scores)
         return self.suggest_rows(scores, limit, threshold, language)

@@ -18,7 +18,7 @@ import ahocorasick
 import numpy as np
 
 from unbis.analysis.factory import get_matching_analyzer
-from unbis.analysis.stopwords import NEGATIONS, STOPWORDS
+from unbis.analysis.stopwords import CONJUNCTIONS, NEGATIONS, STOPWORDS
 from unbis.backends.matcher.senses import WordSenses, cached_other_senses
 from unbis.backends.matcher.units import SEP, label_parts, text_units
 from unbis.vocab.subject_index import Vocabulary
@@ -418,8 +418,6 @@ def compile_labels(
 def _compounds(texts: list[str], units_of: list[tuple[str, ...]], language: str) -> np.ndarray:
     """Per label: two or more units, each word of the label one of them (no stop word, number or
     letter dropped), in a language whose function words are words (``stopwords.CONJUNCTIONS``)."""
-    from unbis.analysis.stopwords import CONJUNCTIONS
-
     out = np.zeros(len(texts), dtype=bool)
     if language not in CONJUNCTIONS:
         return out
