@@ -197,6 +197,34 @@ def test_a_cited_document_is_no_evidence(project: Project) -> None:
     assert "DOCUMENTS" not in everything and "TUNISIA" in everything[:3], everything
 
 
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("Calls upon the parties to cease fire. Requests the Secretary-General to report.",
+     ["Calls upon the parties to cease fire.", " Requests the Secretary-General to report."]),
+    ("Decides to remain seized of the matter;\n2. Requests",
+     ["Decides to remain seized of the matter;", "\n2. Requests"]),
+    ("the report of Mr. J. Smith, No. 5 etc. and the rest", ["the report of Mr. J. Smith, No. 5 etc. and the rest"]),
+    ("first paragraph\n\nsecond paragraph", ["first paragraph\n\n", "second paragraph"]),
+    ("قرر ذلك. ويطلب", ["قرر ذلك.", " ويطلب"]),
+])
+def test_sentences_of_a_document(text: str, sentences: list[str]) -> None:
+    from unbis.backends.matcher.units import sentence_spans
+
+    assert [text[s:e] for s, e in sentence_spans(text)] == sentences
+
+
+def test_a_label_is_read_inside_one_sentence() -> None:
+    from unbis.backends.matcher.units import text_units
+
+    units = text_units("the conditions of work. Labour law applies; work", "en", document=True, surfaces=True)
+    assert units.sentences == [0, 0, 1, 1, 1, 2]
+    assert units.following is not None and units.following[1] == ""  # "work" ends its sentence
+    fast = text_units("the conditions of work. Labour law applies; work", "en", document=True, offsets=False,
+                      surfaces=True)  # the path scoring takes: the same units
+    assert (fast.terms, fast.sentences, fast.following) == (units.terms, units.sentences, units.following)
+    one = text_units("the conditions of work, labour law applies, work", "en", document=True, surfaces=True)
+    assert one.sentences == [0] * 6 and one.terms == units.terms
+
+
 @pytest.mark.parametrize(("text", "masked"), [
     ("Ibid, document S/3622.", "document"),
     ("Recalling its resolutions 242 (1967) and 338 (1973),", "resolutions"),

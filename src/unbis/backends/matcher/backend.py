@@ -82,6 +82,9 @@ class MatcherParams:
     #: ``inflection.gerund_apart``); off in the trained pipeline, whose ranker learns what such matches
     #: are worth (benchmarks/results/pipeline-decisions.md)
     gerunds: bool = True
+    #: a label is read inside one sentence of a document: its words in two sentences are no match
+    #: (``units.sentence_spans``; Chinese: inside punctuation, always)
+    sentences: bool = True
     #: the words inside a longer match written as a name ("Guinea" in "Papua New Guinea") make no
     #: candidate (``matching._inside_name``); off for texts that capitalise their subjects (titles)
     names: bool = True
@@ -180,6 +183,8 @@ class MatcherBackend(Backend):
         units = text_units(text, lang, document=True, offsets=offsets, surfaces=True)
         if not self.params.names:
             units = units._replace(titled=None)
+        if not self.params.sentences:
+            units = units._replace(sentences=None)
         return index, len(units.terms), find_occurrences(index, units, self.params.max_gap, partial)
 
     def _uses_partial(self) -> bool:

@@ -52,6 +52,10 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
             exact_hits.append((lid, first, last))
         if pid >= 0:
             part_hits[pid].append((first, last))
+    if units.sentences is not None:
+        # a label is read inside one sentence (``units._SENTENCE_END``)
+        sentence = units.sentences
+        exact_hits = [h for h in exact_hits if sentence[h[1]] == sentence[h[2]]]
     if index.bodies is not None:
         exact_hits, part_hits = _mask_bodies(index.bodies, haystack, end_unit, len(terms), exact_hits, part_hits)
     derived: set[tuple[int, int]] = set()
@@ -83,10 +87,14 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
         exact_at[lid].append((f, la))
     # Prefix counts of barrier units (Chinese punctuation): a gapped match must not span one, as an
     # exact match cannot (文化 领域 巩固 、 发展 is not 文化发展).
-    barriers = None
+    # Each unit's segment: a gapped match lies inside one. Chinese: the barrier units (punctuation) before
+    # it; elsewhere its sentence.
+    segments = None
     if BARRIER in haystack:
-        barriers = np.concatenate(([0], np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))))
-    gapped = _gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, barriers, units.surfaces,
+        segments = np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))
+    elif units.sentences is not None and units.sentences[-1] > 0:
+        segments = np.asarray(units.sentences, dtype=np.int32)
+    gapped = _gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, segments, units.surfaces,
                      units.following, units.titled)
     negations = negation_units(index.language)
     if negations and not negations.isdisjoint(terms):
@@ -288,7 +296,7 @@ def _gapped(
     ends: list[int] | None,
     max_gap: int,
     partial: bool,
-    barriers: np.ndarray | None,
+    segments: np.ndarray | None,
     surfaces: list[str] | None = None,
     following: list[str] | None = None,
     titled: list[bool] | None = None,
@@ -300,7 +308,7 @@ def _gapped(
             count[lid] += 1
     gap = max_gap * 2 if index.language == "zh" else max_gap  # Chinese units are characters
     complete = [lid for lid, n in count.items() if n == len(index.parts[lid])]
-    windows = _label_windows(complete, part_hits, index, gap, exact_at, starts, ends, barriers, surfaces, following,
+    windows = _label_windows(complete, part_hits, index, gap, exact_at, starts, ends, segments, surfaces, following,
                              titled)
     out: list[Occurrence] = []
     for lid, n in count.items():
@@ -392,7 +400,7 @@ def _label_windows(
     exact_at: dict[int, list[tuple[int, int]]],
     starts: list[int] | None,
     ends: list[int] | None,
-    barriers: np.ndarray | None = None,
+    segments: np.ndarray | None = None,
     surfaces: list[str] | None = None,
     following: list[str] | None = None,
     titled: list[bool] | None = None,
@@ -427,8 +435,8 @@ def _label_windows(
     hi = (places + widths - 1).max(axis=0)
     limit = np.array([sum(index.part_units[p] for p in index.parts[lid]) for lid in labels], dtype=np.int64) + gap
     good = hi - lo + 1 <= limit[row_label]
-    if barriers is not None:  # no punctuation inside the window
-        good &= barriers[hi + 1] == barriers[lo]
+    if segments is not None:  # no punctuation (Chinese) or sentence end inside the window
+        good &= segments[hi] == segments[lo]
     # A window overlapping an exact match of its label adds nothing: the exact match counts there.
     good &= ~_overlaps_exact(labels, row_label, lo, hi, index, exact_at, table.stride)
     derived = None

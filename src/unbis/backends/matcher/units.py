@@ -17,6 +17,7 @@ from functools import cache
 from typing import NamedTuple
 
 from unbis.analysis import get_analyzer
+from unbis.analysis.base import Analyzer
 from unbis.analysis.factory import get_matching_analyzer
 from unbis.analysis.snowball import SnowballAnalyzer
 
@@ -145,6 +146,33 @@ def mask_adoption(text: str, language: str) -> str:
     return "".join(chars)
 
 
+#: Where a sentence ends outside Chinese (whose punctuation is a barrier unit): at ".", "!" or "?" before
+#: white space and a word not written in lower case, at ";" (a UN resolution's paragraphs end so) and at a
+#: blank line. A label's words in two sentences are two subjects ("... conditions de travail et à la
+#: protection contre le chômage. Tous ont droit ..." is no DROIT DU TRAVAIL). An initial ("J. Smith"),
+#: a short title ("Mr.", "No.", "Art.") or a number ("2. Requests") ends no sentence.
+_SENTENCE_END = re.compile(r"[.!?\u061f](?=\s+\S)|[;\u061b]|\n[ \t]*\n")
+_BEFORE_STOP = re.compile(r"(?:^|\W)(\w+)$")
+_ABBREVIATION = 3
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text`` (see ``_SENTENCE_END``), covering it end to end."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        if m.group() in ".!?\u061f":
+            after = text[end:end + 40].lstrip()
+            word = _BEFORE_STOP.search(text[max(0, m.start() - 8): m.start()])
+            if (after[:1].islower() or word is None or word.group(1).isdigit()
+                    or (word.group(1).istitle() and len(word.group(1)) <= _ABBREVIATION)):
+                continue
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    return spans
+
+
 class Units(NamedTuple):
     """A text as units: ``terms[i]`` spans ``text[starts[i]:ends[i]]``.
 
@@ -164,6 +192,9 @@ class Units(NamedTuple):
     #: document): "a" after "droit" in "a droit à la vie" tells a label word's sense (``senses``)
     preceding: list[str] | None = None
     following: list[str] | None = None
+    #: the sentence of each unit (outside Chinese, in a document): a gapped match stays inside one
+    #: (``_SENTENCE_END``); the words around a unit are those of its sentence
+    sentences: list[int] | None = None
 
 
 @cache
@@ -235,6 +266,14 @@ def text_units(
     if language == "zh":
         return chinese_document_units(text) if document else chinese_units(text)
     analyzer = get_matching_analyzer(language)
+    if document:
+        return _document_units(text, analyzer, offsets, surfaces)
+    return _plain_units(text, analyzer, offsets, surfaces)
+
+
+def _plain_units(text: str, analyzer: Analyzer, offsets: bool, surfaces: bool, neighbours: bool = False) -> Units:
+    """:func:`text_units` outside Chinese (``neighbours``: with the words around each unit, as a
+    document's units have them; a label's own words are read from the label itself)."""
     if not offsets:
         if surfaces and isinstance(analyzer, SnowballAnalyzer):
             terms, folded, titled, before, after = analyzer.term_details(text)
@@ -247,10 +286,31 @@ def text_units(
     if surfaces and isinstance(analyzer, SnowballAnalyzer):
         words = [analyzer.surface(text[t.start:t.end]) for t in tokens]
         names = [text[t.start:t.end].istitle() for t in tokens]
-        if document:  # a label's own words are read from the label itself
+        if neighbours:
             preceding, following = analyzer.neighbour_words(text, [t.start for t in tokens], [t.end for t in tokens])
     return Units([t.term for t in tokens], [t.start for t in tokens], [t.end for t in tokens], surfaces=words,
                  titled=names, preceding=preceding, following=following)
+
+
+def _document_units(text: str, analyzer: Analyzer, offsets: bool, surfaces: bool) -> Units:
+    """:func:`text_units` of a document outside Chinese: sentence by sentence, each unit numbered with
+    its sentence (``Units.sentences``), offsets into the whole text."""
+    parts: list[Units] = []
+    for start, end in sentence_spans(text):
+        piece = _plain_units(text[start:end], analyzer, offsets, surfaces, neighbours=True)
+        if offsets and start:
+            assert piece.starts is not None and piece.ends is not None
+            piece = piece._replace(starts=[s + start for s in piece.starts], ends=[e + start for e in piece.ends])
+        parts.append(piece)
+    sentences = [k for k, piece in enumerate(parts) for _ in piece.terms]
+
+    def joined(name: str) -> list | None:
+        lists = [getattr(piece, name) for piece in parts]
+        return None if not lists or lists[0] is None else [x for part in lists for x in part]
+
+    return Units([t for piece in parts for t in piece.terms], joined("starts"), joined("ends"),
+                 surfaces=joined("surfaces"), titled=joined("titled"), preceding=joined("preceding"),
+                 following=joined("following"), sentences=sentences)
 
 
 def label_parts(label: str, language: str) -> list[tuple[str, ...]]:
