@@ -52,10 +52,16 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
             exact_hits.append((lid, first, last))
         if pid >= 0:
             part_hits[pid].append((first, last))
-    if units.sentences is not None:
-        # a label is read inside one sentence (``units._SENTENCE_END``)
-        sentence = units.sentences
+    # Each unit's segment, inside which a match lies: in Chinese, the barrier units (punctuation) up to
+    # it, which no exact match can span anyway (文化 领域 巩固 、 发展 is not 文化发展); elsewhere its
+    # sentence (``units.sentence_spans``). None: the whole text is one segment.
+    segments = None
+    if BARRIER in haystack:
+        segments = np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))
+    elif units.sentences is not None and units.sentences[-1] > 0:
+        sentence = units.sentences  # the list: indexing it per hit is faster than the array
         exact_hits = [h for h in exact_hits if sentence[h[1]] == sentence[h[2]]]
+        segments = np.asarray(sentence, dtype=np.int32)
     if index.bodies is not None:
         exact_hits, part_hits = _mask_bodies(index.bodies, haystack, end_unit, len(terms), exact_hits, part_hits)
     derived: set[tuple[int, int]] = set()
@@ -85,15 +91,6 @@ def find_occurrences(index: LabelIndex, units: Units, max_gap: int, partial: boo
     exact_at: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for lid, f, la in exact_hits:
         exact_at[lid].append((f, la))
-    # Prefix counts of barrier units (Chinese punctuation): a gapped match must not span one, as an
-    # exact match cannot (文化 领域 巩固 、 发展 is not 文化发展).
-    # Each unit's segment: a gapped match lies inside one. Chinese: the barrier units (punctuation) before
-    # it; elsewhere its sentence.
-    segments = None
-    if BARRIER in haystack:
-        segments = np.cumsum(np.fromiter((t == BARRIER for t in terms), dtype=np.int32))
-    elif units.sentences is not None and units.sentences[-1] > 0:
-        segments = np.asarray(units.sentences, dtype=np.int32)
     gapped = _gapped(index, part_hits, exact_at, starts, ends, max_gap, partial, segments, units.surfaces,
                      units.following, units.titled)
     negations = negation_units(index.language)

@@ -306,7 +306,7 @@ def _document_units(text: str, analyzer: Analyzer, offsets: bool, surfaces: bool
 
     def joined(name: str) -> list | None:
         lists = [getattr(piece, name) for piece in parts]
-        return None if not lists or lists[0] is None else [x for part in lists for x in part]
+        return None if lists[0] is None else [x for part in lists for x in part]  # one span at least
 
     return Units([t for piece in parts for t in piece.terms], joined("starts"), joined("ends"),
                  surfaces=joined("surfaces"), titled=joined("titled"), preceding=joined("preceding"),
